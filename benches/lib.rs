@@ -1,0 +1,1 @@
+//! benches live in schedule.rs

@@ -1,0 +1,484 @@
+//! One scheduling cycle for one pod: every node filtered, every feasible node scored.
+
+use crate::cluster::template::{NodeNames, Template};
+use crate::ids::{NodeIdx, PodIdx};
+use crate::plugins::resource_allocation::{self, Key};
+use crate::plugins::{
+    MAX_NODE_SCORE, default_normalize_score, node_affinity, node_name, node_ports,
+    node_resources_balanced_allocation as balanced, node_resources_fit, node_unschedulable,
+    scheduling_gates, taint_toleration,
+};
+use crate::{Cluster, ClusterState};
+
+use super::statics::StaticVerdict;
+use super::{Code, Plugin, Profile, Reason, Rejection, ScoringStrategy, TieBreaker};
+
+/// Runs the framework of one [`Profile`] over a compiled [`Cluster`].
+///
+/// The scheduler holds no placement state: pass the [`ClusterState`] to evaluate
+/// against, and [`ClusterState::assume`] the chosen node (or use
+/// [`Scheduler::schedule`], which does both).
+#[derive(Debug)]
+pub struct Scheduler<'c> {
+    cluster: &'c Cluster,
+    profile: Profile,
+    fit_keys: Vec<(Key, i64)>,
+    balanced_keys: Vec<(Key, i64)>,
+}
+
+/// The scores of one feasible node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeScores {
+    /// The node.
+    pub node: NodeIdx,
+    /// Per scoring plugin, in profile order: raw score, normalised score, weighted
+    /// score (normalised × weight, what the framework adds up).
+    pub plugins: Vec<(Plugin, i64, i64, i64)>,
+    /// Sum of the weighted scores.
+    pub total: i64,
+}
+
+/// Everything one scheduling cycle found out about one pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// The pod.
+    pub pod: PodIdx,
+    /// Number of nodes in the cluster.
+    pub num_nodes: usize,
+    /// Set when a PreEnqueue plugin gated the pod: nothing else ran.
+    pub pre_enqueue: Option<Rejection>,
+    /// Set when a PreFilter plugin rejected the pod: every node has this status.
+    pub pre_filter: Option<Rejection>,
+    /// Node names a PreFilter narrowed the candidates to (sorted, possibly
+    /// including names of nodes that do not exist).
+    pub pre_filter_node_names: Option<Vec<String>>,
+    /// Plugins whose PreFilter returned Skip, sorted by name.
+    pub skipped_filter: Vec<Plugin>,
+    /// Plugins whose PreScore returned Skip, sorted by name.
+    pub skipped_score: Vec<Plugin>,
+    /// Every rejected node with its status, in node order.
+    pub rejected: Vec<(NodeIdx, Rejection)>,
+    /// Scores of every feasible node, in node order.
+    pub feasible: Vec<NodeScores>,
+    /// The feasible nodes with the highest total, sorted by name.
+    pub best: Vec<NodeIdx>,
+    /// The node chosen (by [`Scheduler::schedule`]); `None` when unschedulable or not
+    /// yet chosen.
+    pub assigned: Option<NodeIdx>,
+    /// The PostFilter message (DynamicResources, then DefaultPreemption) when no node
+    /// is feasible; `None` when PostFilter did not run or succeeded.
+    pub post_filter: Option<String>,
+}
+
+impl Evaluation {
+    fn new(pod: PodIdx, num_nodes: usize) -> Evaluation {
+        Evaluation {
+            pod,
+            num_nodes,
+            pre_enqueue: None,
+            pre_filter: None,
+            pre_filter_node_names: None,
+            skipped_filter: Vec::new(),
+            skipped_score: Vec::new(),
+            rejected: Vec::new(),
+            feasible: Vec::new(),
+            best: Vec::new(),
+            assigned: None,
+            post_filter: None,
+        }
+    }
+
+    /// Whether some node passed every filter.
+    pub fn is_schedulable(&self) -> bool {
+        !self.feasible.is_empty()
+    }
+}
+
+/// What the PreFilter phase decided.
+struct PreFilter {
+    /// Candidate node names, when a PreFilter narrowed them.
+    names: Option<Vec<String>>,
+    run_node_ports: bool,
+}
+
+impl<'c> Scheduler<'c> {
+    /// A scheduler running `profile` over `cluster`.
+    pub fn new(cluster: &'c Cluster, profile: Profile) -> Scheduler<'c> {
+        let fit_keys = resource_allocation::resolve(cluster, &profile.fit_resources);
+        let balanced_keys = resource_allocation::resolve(cluster, &profile.balanced_resources);
+        Scheduler {
+            cluster,
+            profile,
+            fit_keys,
+            balanced_keys,
+        }
+    }
+
+    /// The cluster.
+    pub fn cluster(&self) -> &'c Cluster {
+        self.cluster
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// Evaluates `pod` against `state`, picks a node with `tie`, and assumes the pod
+    /// there. Unschedulable and gated pods are not placed.
+    pub fn schedule(
+        &self,
+        state: &mut ClusterState,
+        pod: PodIdx,
+        tie: &mut TieBreaker,
+    ) -> Evaluation {
+        let mut ev = self.evaluate(state, pod);
+        ev.assigned = tie.pick(&ev.best);
+        if let Some(node) = ev.assigned {
+            state.assume(self.cluster, pod, node);
+        }
+        ev
+    }
+
+    /// One scheduling cycle for `pod` against `state`: every node filtered, every
+    /// feasible node scored. Nothing is placed.
+    pub fn evaluate(&self, state: &ClusterState, pod: PodIdx) -> Evaluation {
+        let cluster = self.cluster;
+        let t = cluster.template_of(pod);
+        let mut ev = Evaluation::new(pod, cluster.node_count());
+        if let Some(r) = scheduling_gates::pre_enqueue(t) {
+            ev.pre_enqueue = Some(r);
+            return ev;
+        }
+        let pre = match self.pre_filter(t, &mut ev) {
+            Ok(pre) => pre,
+            Err(rejection) => {
+                ev.rejected = cluster
+                    .node_indices()
+                    .map(|n| (n, rejection.clone()))
+                    .collect();
+                ev.pre_filter = Some(rejection);
+                // DynamicResources' PostFilter finds no state of its PreFilter, which
+                // never ran, and fails with the cycle state's "not found".
+                ev.post_filter = Some("not found".to_string());
+                return ev;
+            }
+        };
+        let feasible = self.filter_all(state, pod, t, &pre, &mut ev);
+        if feasible.is_empty() {
+            ev.post_filter = self.post_filter(state, pod, t, &ev);
+            return ev;
+        }
+        self.score(state, t, &feasible, &mut ev);
+        ev
+    }
+
+    fn pre_filter(&self, t: &Template, ev: &mut Evaluation) -> Result<PreFilter, Rejection> {
+        let mut skipped = Vec::new();
+        let mut names = None;
+        if !t.node_affinity_filter {
+            skipped.push(Plugin::NodeAffinity);
+        } else if let NodeNames::Some(n) = &t.prefilter_node_names {
+            if n.is_empty() {
+                return Err(node_affinity::conflict());
+            }
+            names = Some(n.clone());
+        }
+        let run_node_ports = !node_ports::skips(t);
+        if !run_node_ports {
+            skipped.push(Plugin::NodePorts);
+        }
+        // No volumes or resource claims are in scope: their plugins skip.
+        skipped.extend([
+            Plugin::VolumeRestrictions,
+            Plugin::NodeVolumeLimits,
+            Plugin::VolumeBinding,
+            Plugin::VolumeZone,
+            Plugin::PodTopologySpread,
+            Plugin::InterPodAffinity,
+            Plugin::DynamicResources,
+        ]);
+        skipped.sort_by_key(|p| p.name());
+        ev.skipped_filter = skipped;
+        ev.pre_filter_node_names = names.clone();
+        Ok(PreFilter {
+            names,
+            run_node_ports,
+        })
+    }
+
+    fn filter_all(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        t: &Template,
+        pre: &PreFilter,
+        ev: &mut Evaluation,
+    ) -> Vec<NodeIdx> {
+        let cluster = self.cluster;
+        let statics = cluster.statics(cluster.pod_template(pod));
+        let node_name = cluster.record(pod).node_name.as_deref();
+        let mut feasible = Vec::new();
+        for node in cluster.node_indices() {
+            if let Some(names) = &pre.names
+                && names
+                    .binary_search_by(|n| n.as_str().cmp(cluster.node_name(node)))
+                    .is_err()
+            {
+                ev.rejected.push((
+                    node,
+                    Rejection {
+                        plugin: Plugin::NodeAffinity,
+                        code: Code::UnschedulableAndUnresolvable,
+                        reasons: vec![Reason::PreFilterNarrowed(vec![Plugin::NodeAffinity])],
+                    },
+                ));
+                continue;
+            }
+            match self.filter_node(
+                state,
+                t,
+                statics.verdict[node.index()],
+                node_name,
+                pre,
+                node,
+            ) {
+                None => feasible.push(node),
+                Some(r) => ev.rejected.push((node, r)),
+            }
+        }
+        feasible
+    }
+
+    /// The Filter plugins in profile order, stopping at the first rejection.
+    fn filter_node(
+        &self,
+        state: &ClusterState,
+        t: &Template,
+        verdict: StaticVerdict,
+        node_name: Option<&str>,
+        pre: &PreFilter,
+        node: NodeIdx,
+    ) -> Option<Rejection> {
+        let cluster = self.cluster;
+        match verdict {
+            StaticVerdict::NodeUnschedulable => return Some(node_unschedulable::rejection()),
+            _ if !node_name::passes(cluster, node_name, node) => {
+                return Some(node_name::rejection());
+            }
+            StaticVerdict::TaintToleration => return Some(taint_toleration::rejection()),
+            StaticVerdict::NodeAffinity => return Some(node_affinity::rejection()),
+            StaticVerdict::Pass => {}
+        }
+        if pre.run_node_ports && !node_ports::passes(state, t, node) {
+            return Some(node_ports::rejection());
+        }
+        node_resources_fit::filter(
+            cluster,
+            state,
+            t,
+            node,
+            &self.profile.fit_ignored_resources,
+            &self.profile.fit_ignored_resource_groups,
+        )
+    }
+
+    fn score(&self, state: &ClusterState, t: &Template, feasible: &[NodeIdx], ev: &mut Evaluation) {
+        let cluster = self.cluster;
+        let statics = cluster.statics(cluster.pod_template(ev.pod));
+        let fit_requests = resource_allocation::pod_requests(t, &self.fit_keys, false);
+        let balanced_requests = resource_allocation::pod_requests(t, &self.balanced_keys, true);
+        let mut skipped = vec![
+            Plugin::VolumeBinding,
+            Plugin::PodTopologySpread,
+            Plugin::InterPodAffinity,
+        ];
+        let mut columns: Vec<(Plugin, i64, Vec<i64>, Vec<i64>)> = Vec::new();
+        let mut req = Vec::new();
+        let mut alloc = Vec::new();
+        for &(plugin, weight) in &self.profile.score_weights {
+            let raw: Vec<i64> = match plugin {
+                Plugin::TaintToleration => feasible
+                    .iter()
+                    .map(|n| statics.taint_score[n.index()])
+                    .collect(),
+                Plugin::NodeAffinity if t.preferred_terms.is_none() => {
+                    skipped.push(plugin);
+                    continue;
+                }
+                Plugin::NodeAffinity => feasible
+                    .iter()
+                    .map(|n| statics.affinity_score[n.index()])
+                    .collect(),
+                Plugin::NodeResourcesFit => feasible
+                    .iter()
+                    .map(|&n| {
+                        resource_allocation::vectors(
+                            cluster,
+                            state,
+                            n,
+                            &self.fit_keys,
+                            &fit_requests,
+                            false,
+                            &mut req,
+                            &mut alloc,
+                        );
+                        resource_allocation::fit_score(
+                            &self.profile.fit_strategy,
+                            &self.fit_keys,
+                            &req,
+                            &alloc,
+                        )
+                    })
+                    .collect(),
+                Plugin::NodeResourcesBalancedAllocation if balanced::skips(&balanced_requests) => {
+                    skipped.push(plugin);
+                    continue;
+                }
+                Plugin::NodeResourcesBalancedAllocation => feasible
+                    .iter()
+                    .map(|&n| {
+                        resource_allocation::vectors(
+                            cluster,
+                            state,
+                            n,
+                            &self.balanced_keys,
+                            &balanced_requests,
+                            true,
+                            &mut req,
+                            &mut alloc,
+                        );
+                        balanced::score(&req, &alloc)
+                    })
+                    .collect(),
+                Plugin::ImageLocality => feasible
+                    .iter()
+                    .map(|n| statics.image_score[n.index()])
+                    .collect(),
+                Plugin::DynamicResources => vec![0; feasible.len()],
+                _ => continue,
+            };
+            let mut normalized = raw.clone();
+            match plugin {
+                Plugin::TaintToleration => {
+                    default_normalize_score(MAX_NODE_SCORE, true, &mut normalized)
+                }
+                Plugin::NodeAffinity => {
+                    default_normalize_score(MAX_NODE_SCORE, false, &mut normalized)
+                }
+                _ => {}
+            }
+            columns.push((plugin, weight, raw, normalized));
+        }
+        skipped.retain(|p| self.profile.weight(*p).is_some());
+        skipped.sort_by_key(|p| p.name());
+        skipped.dedup();
+        ev.skipped_score = skipped;
+
+        let mut max_total = i64::MIN;
+        for (i, &node) in feasible.iter().enumerate() {
+            let plugins: Vec<(Plugin, i64, i64, i64)> = columns
+                .iter()
+                .map(|(p, w, raw, norm)| (*p, raw[i], norm[i], norm[i] * w))
+                .collect();
+            let total = plugins.iter().map(|p| p.3).sum();
+            max_total = max_total.max(total);
+            ev.feasible.push(NodeScores {
+                node,
+                plugins,
+                total,
+            });
+        }
+        let mut best: Vec<NodeIdx> = ev
+            .feasible
+            .iter()
+            .filter(|s| s.total == max_total)
+            .map(|s| s.node)
+            .collect();
+        best.sort_by(|a, b| cluster.node_name(*a).cmp(cluster.node_name(*b)));
+        ev.best = best;
+    }
+
+    /// PostFilter: DynamicResources (nothing to deallocate), then DefaultPreemption's
+    /// dry run. Returns the combined message, or `None` when PostFilter found a
+    /// preemption candidate (its success status has no message).
+    fn post_filter(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        t: &Template,
+        ev: &Evaluation,
+    ) -> Option<String> {
+        let cluster = self.cluster;
+        // Pods that already carry spec.nodeName never reach a real scheduling queue;
+        // the golden data reports them without a PostFilter part.
+        if cluster.record(pod).node_name.is_some() {
+            return None;
+        }
+        let preemption = if t.preemption_never {
+            "not eligible due to preemptionPolicy=Never.".to_string()
+        } else {
+            let mut statuses = Vec::with_capacity(ev.rejected.len());
+            for (node, r) in &ev.rejected {
+                let status = if r.code == Code::UnschedulableAndUnresolvable {
+                    vec![Reason::Fixed(PREEMPTION_NOT_HELPFUL)]
+                } else {
+                    match self.dry_run_preemption(state, pod, t, *node) {
+                        None => return None,
+                        Some(reasons) => reasons,
+                    }
+                };
+                statuses.push(status);
+            }
+            super::message::fit_error(cluster, ev.num_nodes, statuses.iter().map(Vec::as_slice))
+        };
+        Some(format!(
+            "no new claims to deallocate, preemption: {preemption}"
+        ))
+    }
+
+    /// `SelectVictimsOnNode`: removes every lower-priority pod from the node and
+    /// filters again. `None` when the pod then fits (a preemption candidate).
+    fn dry_run_preemption(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        t: &Template,
+        node: NodeIdx,
+    ) -> Option<Vec<Reason>> {
+        let cluster = self.cluster;
+        let victims: Vec<PodIdx> = state
+            .pods_on(node)
+            .iter()
+            .copied()
+            .filter(|&p| cluster.template_of(p).priority < t.priority)
+            .collect();
+        if victims.is_empty() {
+            return Some(vec![Reason::Fixed(NO_VICTIMS)]);
+        }
+        let mut trial = state.clone();
+        for v in victims {
+            trial.remove(cluster, v);
+        }
+        let statics = cluster.statics(cluster.pod_template(pod));
+        let pre = PreFilter {
+            names: None,
+            run_node_ports: !node_ports::skips(t),
+        };
+        let node_name = cluster.record(pod).node_name.as_deref();
+        self.filter_node(
+            &trial,
+            t,
+            statics.verdict[node.index()],
+            node_name,
+            &pre,
+            node,
+        )
+        .map(|r| r.reasons)
+    }
+}
+
+/// DefaultPreemption's status for nodes where preemption cannot help.
+const PREEMPTION_NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
+/// DefaultPreemption's status for nodes without lower-priority pods.
+const NO_VICTIMS: &str = "No preemption victims found for incoming pod";

@@ -1,0 +1,76 @@
+//! Per-template results that no placement can change, computed once per template.
+
+use crate::Cluster;
+use crate::cluster::template::Template;
+use crate::plugins::{image_locality, node_affinity, node_unschedulable, taint_toleration};
+
+use super::Plugin;
+
+/// The first static filter that rejects a node, in filter order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StaticVerdict {
+    Pass,
+    NodeUnschedulable,
+    TaintToleration,
+    NodeAffinity,
+}
+
+impl StaticVerdict {
+    pub(crate) fn plugin(self) -> Option<Plugin> {
+        match self {
+            StaticVerdict::Pass => None,
+            StaticVerdict::NodeUnschedulable => Some(Plugin::NodeUnschedulable),
+            StaticVerdict::TaintToleration => Some(Plugin::TaintToleration),
+            StaticVerdict::NodeAffinity => Some(Plugin::NodeAffinity),
+        }
+    }
+}
+
+/// Static filter verdicts and raw scores of one template, one entry per node.
+#[derive(Debug, Clone)]
+pub(crate) struct Statics {
+    pub verdict: Vec<StaticVerdict>,
+    /// TaintToleration's raw score (untolerated `PreferNoSchedule` taints).
+    pub taint_score: Vec<i64>,
+    /// NodeAffinity's raw score (matching preferred weights).
+    pub affinity_score: Vec<i64>,
+    /// ImageLocality's final score.
+    pub image_score: Vec<i64>,
+}
+
+impl Statics {
+    pub(crate) fn compute(cluster: &Cluster, t: &Template) -> Statics {
+        let n = cluster.node_count();
+        let mut s = Statics {
+            verdict: Vec::with_capacity(n),
+            taint_score: Vec::with_capacity(n),
+            affinity_score: Vec::with_capacity(n),
+            image_score: Vec::with_capacity(n),
+        };
+        for node in cluster.node_indices() {
+            let v = if !node_unschedulable::passes(cluster, t, node) {
+                StaticVerdict::NodeUnschedulable
+            } else if !taint_toleration::passes(cluster, t, node) {
+                StaticVerdict::TaintToleration
+            } else if t.node_affinity_filter && !node_affinity::passes(cluster, t, node) {
+                StaticVerdict::NodeAffinity
+            } else {
+                StaticVerdict::Pass
+            };
+            s.verdict.push(v);
+            s.taint_score
+                .push(taint_toleration::score(cluster, t, node));
+            s.affinity_score
+                .push(node_affinity::score(cluster, t, node));
+            s.image_score.push(image_locality::score(cluster, t, node));
+        }
+        s
+    }
+}
+
+impl Cluster {
+    /// The static results of a template, computed on first use.
+    pub(crate) fn statics(&self, t: crate::ids::TemplateIdx) -> &Statics {
+        self.statics[t.index()].get_or_init(|| Statics::compute(self, &self.templates[t.index()]))
+    }
+}

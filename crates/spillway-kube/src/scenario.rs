@@ -1,0 +1,446 @@
+//! Scenario files: the golden object form and `kubectl get -o yaml` dumps.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::core::v1 as k;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use spillway_core::spec::{LabelSelector, Namespace, Operator, Requirement};
+use spillway_core::{Cluster, ClusterSpec, Snapshot};
+
+use crate::convert;
+use crate::error::{FieldError, LoadError};
+
+/// The Kubernetes objects of one scenario.
+#[derive(Debug, Clone, Default)]
+pub struct Scenario {
+    /// The file it came from (for messages).
+    pub path: PathBuf,
+    /// The object form's `description`.
+    pub description: Option<String>,
+    /// Nodes, in file order.
+    pub nodes: Vec<k::Node>,
+    /// Pods already bound to a node.
+    pub running: Vec<k::Pod>,
+    /// Pods to schedule, in file order.
+    pub incoming: Vec<k::Pod>,
+    /// Namespaces.
+    pub namespaces: Vec<k::Namespace>,
+    /// Services (for PodTopologySpread's default constraints).
+    pub services: Vec<k::Service>,
+    /// ReplicaSets (same).
+    pub replica_sets: Vec<apps::ReplicaSet>,
+    /// StatefulSets (same).
+    pub stateful_sets: Vec<apps::StatefulSet>,
+    /// ReplicationControllers (same).
+    pub replication_controllers: Vec<k::ReplicationController>,
+    /// Objects read but not used, each with the reason (`Deployment/web: not used by
+    /// the scheduler`, terminated pods).
+    pub ignored: Vec<String>,
+}
+
+/// Keys of the object form (see `fixtures/golden/README.md`).
+const OBJECT_FORM_KEYS: [&str; 9] = [
+    "description",
+    "nodes",
+    "pods",
+    "incoming",
+    "namespaces",
+    "services",
+    "replicaSets",
+    "statefulSets",
+    "replicationControllers",
+];
+
+/// How an object is named in messages before it is decoded.
+fn object_name(kind: &str, v: &Value, fallback: &str) -> String {
+    let meta = v.get("metadata");
+    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str);
+    let ns = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    match (kind, name) {
+        ("Pod", Some(n)) => format!("pod {}/{n}", ns.unwrap_or("default")),
+        (_, Some(n)) => format!("{}/{n}", kind.to_ascii_lowercase()),
+        (_, None) => fallback.to_string(),
+    }
+}
+
+fn decode<T: DeserializeOwned>(kind: &str, v: Value, fallback: &str) -> Result<T, FieldError> {
+    let object = object_name(kind, &v, fallback);
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let field = e.path().to_string();
+        FieldError::new(
+            &object,
+            if field == "." { String::new() } else { field },
+            e.into_inner().to_string(),
+        )
+    })
+}
+
+impl Scenario {
+    /// Reads a scenario file (YAML or JSON, either shape).
+    ///
+    /// # Errors
+    /// The file cannot be read, is malformed, or holds an object with a bad field.
+    pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Scenario::parse(path, &text)
+    }
+
+    /// Parses scenario text; `path` is only used in messages.
+    ///
+    /// # Errors
+    /// As [`Scenario::load`].
+    pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
+        let docs = parse_documents(path, text)?;
+        let mut s = Scenario {
+            path: path.to_path_buf(),
+            ..Scenario::default()
+        };
+        let object_form = docs.len() == 1
+            && docs[0]
+                .as_object()
+                .is_some_and(|o| !o.contains_key("kind") && !o.contains_key("apiVersion"));
+        if object_form {
+            let Some(Value::Object(map)) = docs.into_iter().next() else {
+                return Ok(s);
+            };
+            s.read_object_form(map)?;
+        } else {
+            for (i, doc) in docs.into_iter().enumerate() {
+                s.read_document(doc, i)?;
+            }
+        }
+        Ok(s)
+    }
+
+    fn read_object_form(&mut self, map: serde_json::Map<String, Value>) -> Result<(), LoadError> {
+        for (key, value) in map {
+            if key == "description" {
+                self.description = value.as_str().map(str::to_string);
+                continue;
+            }
+            if !OBJECT_FORM_KEYS.contains(&key.as_str()) {
+                return Err(LoadError::Shape {
+                    path: self.path.clone(),
+                    message: format!(
+                        "unknown key {key:?}: expected one of {}",
+                        OBJECT_FORM_KEYS.join(", ")
+                    ),
+                });
+            }
+            let Value::Array(items) = value else {
+                if value.is_null() {
+                    continue;
+                }
+                return Err(LoadError::Shape {
+                    path: self.path.clone(),
+                    message: format!("{key}: expected a list"),
+                });
+            };
+            let kind = match key.as_str() {
+                "nodes" => "Node",
+                "pods" | "incoming" => "Pod",
+                "namespaces" => "Namespace",
+                "services" => "Service",
+                "replicaSets" => "ReplicaSet",
+                "statefulSets" => "StatefulSet",
+                _ => "ReplicationController",
+            };
+            for (i, item) in items.into_iter().enumerate() {
+                let at = format!("{key}[{i}]");
+                if key == "incoming" {
+                    let pod: k::Pod = decode("Pod", item, &at).map_err(|e| e.at(&self.path))?;
+                    self.add_pod(pod, true);
+                } else if key == "pods" {
+                    let pod: k::Pod = decode("Pod", item, &at).map_err(|e| e.at(&self.path))?;
+                    self.add_pod(pod, false);
+                } else {
+                    self.add_object(kind, item, &at)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn read_document(&mut self, doc: Value, index: usize) -> Result<(), LoadError> {
+        if doc.is_null() {
+            return Ok(());
+        }
+        let kind = doc
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if kind.is_empty() {
+            return Err(LoadError::Shape {
+                path: self.path.clone(),
+                message: format!(
+                    "document {index}: no `kind`: expected a Kubernetes object, a List, or the object form"
+                ),
+            });
+        }
+        if kind == "List" || kind.ends_with("List") {
+            let items = match doc.get("items") {
+                Some(Value::Array(items)) => items.clone(),
+                Some(Value::Null) | None => Vec::new(),
+                Some(_) => {
+                    return Err(LoadError::Shape {
+                        path: self.path.clone(),
+                        message: format!("document {index}: {kind}.items: expected a list"),
+                    });
+                }
+            };
+            let item_kind = kind
+                .strip_suffix("List")
+                .filter(|k| !k.is_empty())
+                .map(str::to_string);
+            for (i, item) in items.into_iter().enumerate() {
+                let k = item
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .or_else(|| item_kind.clone())
+                    .unwrap_or_default();
+                self.add_kubectl_object(&k, item, &format!("document {index} items[{i}]"))?;
+            }
+            return Ok(());
+        }
+        self.add_kubectl_object(&kind, doc, &format!("document {index}"))
+    }
+
+    /// A pod from a kubectl dump: bound pods are running, the others incoming.
+    fn add_kubectl_object(&mut self, kind: &str, v: Value, at: &str) -> Result<(), LoadError> {
+        if kind == "Pod" {
+            let pod: k::Pod = decode("Pod", v, at).map_err(|e| e.at(&self.path))?;
+            let bound = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_deref())
+                .is_some_and(|n| !n.is_empty());
+            self.add_pod(pod, !bound);
+            return Ok(());
+        }
+        self.add_object(kind, v, at)
+    }
+
+    fn add_pod(&mut self, pod: k::Pod, incoming: bool) {
+        let phase = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+            .unwrap_or_default();
+        if matches!(phase, "Succeeded" | "Failed") {
+            // kube-scheduler's pod informer drops terminated pods.
+            self.ignored.push(format!(
+                "{}: phase {phase}, not in the scheduler cache",
+                convert::pod_object(&pod)
+            ));
+            return;
+        }
+        if incoming {
+            self.incoming.push(pod);
+        } else {
+            self.running.push(pod);
+        }
+    }
+
+    fn add_object(&mut self, kind: &str, v: Value, at: &str) -> Result<(), LoadError> {
+        let path = self.path.clone();
+        let e = |e: FieldError| e.at(&path);
+        match kind {
+            "Node" => self.nodes.push(decode(kind, v, at).map_err(e)?),
+            "Namespace" => self.namespaces.push(decode(kind, v, at).map_err(e)?),
+            "Service" => self.services.push(decode(kind, v, at).map_err(e)?),
+            "ReplicaSet" => self.replica_sets.push(decode(kind, v, at).map_err(e)?),
+            "StatefulSet" => self.stateful_sets.push(decode(kind, v, at).map_err(e)?),
+            "ReplicationController" => self
+                .replication_controllers
+                .push(decode(kind, v, at).map_err(e)?),
+            other => self.ignored.push(format!(
+                "{}: kind {other:?} is not used by the scheduler",
+                object_name(other, &v, at)
+            )),
+        }
+        Ok(())
+    }
+
+    /// Converts the objects into the core's input model: nodes, namespaces, running
+    /// and incoming pods, with each incoming pod's default spread selector derived
+    /// from the Services and controllers that select it.
+    ///
+    /// # Errors
+    /// A field the conversion rejects, or an incoming pod with volumes or resource
+    /// claims (their plugins are not in scope yet).
+    pub fn to_cluster_spec(&self) -> Result<ClusterSpec, LoadError> {
+        let at = |e: FieldError| e.at(&self.path);
+        let mut spec = ClusterSpec::default();
+        for n in &self.nodes {
+            spec.nodes.push(convert::node(n).map_err(at)?);
+        }
+        for ns in &self.namespaces {
+            spec.namespaces.push(Namespace {
+                name: ns.metadata.name.clone().unwrap_or_default(),
+                labels: ns.metadata.labels.clone().unwrap_or_default(),
+            });
+        }
+        for p in &self.running {
+            spec.running.push(convert::pod(p).map_err(at)?);
+        }
+        for p in &self.incoming {
+            if let Some((field, what)) = convert::unsupported_volume(p) {
+                return Err(at(FieldError::new(
+                    &convert::pod_object(p),
+                    field,
+                    format!("{what}: volume and claim plugins are not modelled yet"),
+                )));
+            }
+            let mut pod = convert::pod(p).map_err(at)?;
+            pod.default_spread_selector = self.default_selector(p).map_err(at)?;
+            spec.incoming.push(pod);
+        }
+        Ok(spec)
+    }
+
+    /// Converts and compiles the scenario.
+    ///
+    /// # Errors
+    /// As [`Scenario::to_cluster_spec`], and the core's checks (duplicate nodes,
+    /// pods bound to missing nodes, invalid selectors).
+    pub fn compile(&self) -> Result<Snapshot, LoadError> {
+        let spec = self.to_cluster_spec()?;
+        Cluster::compile(&spec).map_err(|source| LoadError::Compile {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// `helper.DefaultSelector`: the Services selecting the pod merged, plus its
+    /// controlling ReplicationController's selector, or the requirements of its
+    /// controlling ReplicaSet or StatefulSet. `None` when empty.
+    fn default_selector(&self, pod: &k::Pod) -> Result<Option<LabelSelector>, FieldError> {
+        let ns = pod
+            .metadata
+            .namespace
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default");
+        let labels = pod.metadata.labels.clone().unwrap_or_default();
+        let same_ns = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
+            m.namespace
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .unwrap_or("default")
+                == ns
+        };
+        let mut set: BTreeMap<String, String> = BTreeMap::new();
+        for svc in &self.services {
+            // Services with nil selectors match nothing, not everything.
+            let Some(sel) = svc.spec.as_ref().and_then(|s| s.selector.as_ref()) else {
+                continue;
+            };
+            if same_ns(&svc.metadata) && sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+                set.extend(sel.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        let mut exprs: Vec<Requirement> = Vec::new();
+        let owner = pod
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|o| o.controller == Some(true));
+        if let Some(o) = owner {
+            let object = convert::pod_object(pod);
+            match (o.api_version.as_str(), o.kind.as_str()) {
+                ("v1", "ReplicationController") => {
+                    if let Some(rc) = self.replication_controllers.iter().find(|r| {
+                        same_ns(&r.metadata) && r.metadata.name.as_deref() == Some(o.name.as_str())
+                    }) {
+                        set.extend(
+                            rc.spec
+                                .as_ref()
+                                .and_then(|s| s.selector.clone())
+                                .unwrap_or_default(),
+                        );
+                    }
+                }
+                ("apps/v1", "ReplicaSet") => {
+                    if let Some(rs) = self.replica_sets.iter().find(|r| {
+                        same_ns(&r.metadata) && r.metadata.name.as_deref() == Some(o.name.as_str())
+                    }) && let Some(spec) = &rs.spec
+                    {
+                        exprs.extend(requirements(&object, &spec.selector)?);
+                    }
+                }
+                ("apps/v1", "StatefulSet") => {
+                    if let Some(ss) = self.stateful_sets.iter().find(|r| {
+                        same_ns(&r.metadata) && r.metadata.name.as_deref() == Some(o.name.as_str())
+                    }) && let Some(spec) = &ss.spec
+                    {
+                        exprs.extend(requirements(&object, &spec.selector)?);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if set.is_empty() && exprs.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(LabelSelector {
+            match_labels: set,
+            match_expressions: exprs,
+        }))
+    }
+}
+
+/// A controller's selector as requirements (`LabelSelectorAsSelector().Requirements()`).
+fn requirements(
+    object: &str,
+    sel: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+) -> Result<Vec<Requirement>, FieldError> {
+    let s = convert::label_selector(object, "ownerReferences selector", sel)?;
+    let mut out: Vec<Requirement> = s
+        .match_labels
+        .iter()
+        .map(|(k, v)| Requirement {
+            key: k.clone(),
+            operator: Operator::In,
+            values: vec![v.clone()],
+        })
+        .collect();
+    out.extend(s.match_expressions);
+    Ok(out)
+}
+
+/// Splits text into documents: one JSON value, or YAML documents.
+fn parse_documents(path: &Path, text: &str) -> Result<Vec<Value>, LoadError> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        let v: Value = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
+            path: path.to_path_buf(),
+            format: "JSON",
+            message: e.to_string(),
+        })?;
+        return Ok(match v {
+            Value::Array(items) => vec![serde_json::json!({"kind": "List", "items": items})],
+            v => vec![v],
+        });
+    }
+    let mut options = serde_saphyr::Options::default();
+    options.budget = None;
+    serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| {
+        LoadError::Syntax {
+            path: path.to_path_buf(),
+            format: "YAML",
+            message: e.to_string(),
+        }
+    })
+}

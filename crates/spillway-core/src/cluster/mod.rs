@@ -1,6 +1,8 @@
 //! The compiled cluster: nodes, namespaces and pod templates in interned, columnar
 //! form, plus the mutable [`ClusterState`] of what is placed where.
 
+pub(crate) mod affinity;
+pub(crate) mod matchers;
 pub(crate) mod node;
 pub(crate) mod resources;
 pub(crate) mod selector;
@@ -71,6 +73,7 @@ pub struct Cluster {
     pub(crate) templates: Vec<Template>,
     template_ids: HashMap<Template, TemplateIdx>,
     pub(crate) statics: Vec<OnceLock<crate::framework::statics::Statics>>,
+    pub(crate) matchers: matchers::Matchers,
     pub(crate) pods: Vec<PodRecord>,
     pod_ids: HashMap<(String, String), PodIdx>,
 }
@@ -126,8 +129,9 @@ impl Cluster {
         })
     }
 
-    /// Adds or replaces a namespace's labels.
-    pub fn add_namespace(&mut self, ns: &Namespace) {
+    /// Adds or replaces a namespace's labels (before any pod is added: matchers read
+    /// namespace labels when templates are registered).
+    fn add_namespace(&mut self, ns: &Namespace) {
         let mut labels = ns.labels.clone();
         labels.insert(NAMESPACE_NAME_LABEL.into(), ns.name.clone());
         let sym = self.strings.intern(&ns.name);
@@ -169,6 +173,8 @@ impl Cluster {
                 self.template_ids.insert(template.clone(), t);
                 self.templates.push(template);
                 self.statics.push(OnceLock::new());
+                self.matchers
+                    .add_template(t, &self.templates, &self.namespaces, &self.strings);
                 t
             }
         };
@@ -276,6 +282,8 @@ pub struct ClusterState {
     pub(crate) used_ports: Vec<Vec<HostPort>>,
     pub(crate) node_pods: Vec<Vec<PodIdx>>,
     pub(crate) placement: Vec<Option<NodeIdx>>,
+    /// Per matcher, the number of placed pods it counts on each node.
+    pub(crate) matcher_counts: Vec<Vec<u32>>,
 }
 
 impl ClusterState {
@@ -288,6 +296,7 @@ impl ClusterState {
             used_ports: Vec::new(),
             node_pods: Vec::new(),
             placement: Vec::new(),
+            matcher_counts: Vec::new(),
         };
         s.fit(cluster);
         s
@@ -301,6 +310,44 @@ impl ClusterState {
         self.used_ports.resize(n, Vec::new());
         self.node_pods.resize(n, Vec::new());
         self.placement.resize(cluster.pod_count(), None);
+        // Matchers registered after pods were placed start from a full count.
+        while self.matcher_counts.len() < cluster.matchers.len() {
+            let m = self.matcher_counts.len();
+            let mut counts = vec![0u32; n];
+            for (node, pods) in self.node_pods.iter().enumerate() {
+                counts[node] = pods
+                    .iter()
+                    .filter(|p| {
+                        cluster.matchers.counted_by[cluster.pod_template(**p).index()]
+                            .iter()
+                            .any(|x| x.index() == m)
+                    })
+                    .count() as u32;
+            }
+            self.matcher_counts.push(counts);
+        }
+    }
+
+    /// Brings the state up to date with pods and matchers added to the cluster since
+    /// it was created. [`ClusterState::assume`] does this on its own; call it before
+    /// evaluating after [`Cluster::add_pod`].
+    pub fn sync(&mut self, cluster: &Cluster) {
+        self.fit(cluster);
+    }
+
+    /// Whether the state knows every node, pod and matcher of `cluster`.
+    pub fn is_synced(&self, cluster: &Cluster) -> bool {
+        self.placement.len() == cluster.pod_count()
+            && self.requested.len() == cluster.node_count()
+            && self.matcher_counts.len() == cluster.matchers.len()
+    }
+
+    /// Pods counted by a matcher on a node.
+    #[inline]
+    pub(crate) fn matched(&self, m: matchers::MatcherIdx, node: NodeIdx) -> u32 {
+        self.matcher_counts
+            .get(m.index())
+            .map_or(0, |c| c[node.index()])
     }
 
     /// Places `pod` on `node` (kube-scheduler's assume step), updating requested
@@ -336,6 +383,14 @@ impl ClusterState {
         self.nonzero[n].0 += sign * t.nonzero_requests.cpu;
         self.nonzero[n].1 += sign * t.nonzero_requests.memory;
         self.pod_count[n] += sign;
+        for m in &cluster.matchers.counted_by[cluster.pod_template(pod).index()] {
+            let c = &mut self.matcher_counts[m.index()][n];
+            *c = if sign > 0 {
+                *c + 1
+            } else {
+                c.saturating_sub(1)
+            };
+        }
         let ports = &mut self.used_ports[n];
         for hp in &t.host_ports {
             if sign > 0 {

@@ -6,6 +6,7 @@ use crate::ids::Sym;
 use crate::intern::Interner;
 use crate::spec::{self, Pod, TaintEffect, TolerationOperator};
 
+use super::affinity::{PodAffinityTerms, Spread, compile_affinity, compile_spread};
 use super::resources::{self, Res, Scalars};
 use super::selector::{At, LabelSet, Req, Term, compile_labels, compile_term, sort_reqs};
 
@@ -82,6 +83,10 @@ pub(crate) struct Template {
     pub num_containers: usize,
     pub priority: i32,
     pub preemption_never: bool,
+    /// Inter-pod affinity terms.
+    pub pod_affinity: PodAffinityTerms,
+    /// Topology spread constraints.
+    pub spread: Spread,
 }
 
 /// `v1.TaintNodeUnschedulable`.
@@ -267,9 +272,13 @@ pub(crate) fn compile(
         .map(|c| strings.intern(&normalized_image_name(&c.image)))
         .collect();
 
+    let namespace = strings.intern(&pod.namespace);
+    let labels = compile_labels(strings, &pod.labels);
+    let pod_affinity = compile_affinity(strings, object, namespace, &labels, pod)?;
+    let spread = compile_spread(strings, object, &labels, pod)?;
     Ok(Template {
-        namespace: strings.intern(&pod.namespace),
-        labels: compile_labels(strings, &pod.labels),
+        namespace,
+        labels,
         scheduling_gates: pod.scheduling_gates.clone(),
         requests: Res::from_list(&exact, scalars)?,
         nonzero_requests: Res::from_list(&nonzero, scalars)?,
@@ -286,6 +295,8 @@ pub(crate) fn compile(
         num_containers: pod.init_containers.len() + pod.containers.len(),
         priority: pod.priority,
         preemption_never: pod.preemption_policy == spec::PreemptionPolicy::Never,
+        pod_affinity,
+        spread,
     })
 }
 

@@ -2,16 +2,17 @@
 
 use crate::cluster::template::{NodeNames, Template};
 use crate::ids::{NodeIdx, PodIdx};
+use crate::plugins::pod_topology_spread::{self as pts, DefaultConstraint};
 use crate::plugins::resource_allocation::{self, Key};
 use crate::plugins::{
-    MAX_NODE_SCORE, default_normalize_score, node_affinity, node_name, node_ports,
-    node_resources_balanced_allocation as balanced, node_resources_fit, node_unschedulable,
-    scheduling_gates, taint_toleration,
+    MAX_NODE_SCORE, default_normalize_score, inter_pod_affinity as ipa, node_affinity, node_name,
+    node_ports, node_resources_balanced_allocation as balanced, node_resources_fit,
+    node_unschedulable, scheduling_gates, taint_toleration,
 };
 use crate::{Cluster, ClusterState};
 
-use super::statics::StaticVerdict;
-use super::{Code, Plugin, Profile, Reason, Rejection, ScoringStrategy, TieBreaker};
+use super::statics::{StaticVerdict, Statics};
+use super::{Code, Plugin, Profile, Reason, Rejection, TieBreaker};
 
 /// Runs the framework of one [`Profile`] over a compiled [`Cluster`].
 ///
@@ -24,6 +25,7 @@ pub struct Scheduler<'c> {
     profile: Profile,
     fit_keys: Vec<(Key, i64)>,
     balanced_keys: Vec<(Key, i64)>,
+    default_spread: Vec<DefaultConstraint>,
 }
 
 /// The scores of one feasible node.
@@ -94,11 +96,13 @@ impl Evaluation {
     }
 }
 
-/// What the PreFilter phase decided.
-struct PreFilter {
+/// What the PreFilter phase decided, and the state it computed for Filter.
+struct PreFilter<'t> {
     /// Candidate node names, when a PreFilter narrowed them.
     names: Option<Vec<String>>,
     run_node_ports: bool,
+    spread: Option<pts::filtering::PreFilterState<'t>>,
+    inter_pod: Option<ipa::filtering::PreFilterState>,
 }
 
 impl<'c> Scheduler<'c> {
@@ -106,11 +110,21 @@ impl<'c> Scheduler<'c> {
     pub fn new(cluster: &'c Cluster, profile: Profile) -> Scheduler<'c> {
         let fit_keys = resource_allocation::resolve(cluster, &profile.fit_resources);
         let balanced_keys = resource_allocation::resolve(cluster, &profile.balanced_resources);
+        let default_spread = profile
+            .default_spread_constraints
+            .iter()
+            .map(|d| DefaultConstraint {
+                key: cluster.strings.get(&d.topology_key),
+                max_skew: d.max_skew,
+                hard: d.hard,
+            })
+            .collect();
         Scheduler {
             cluster,
             profile,
             fit_keys,
             balanced_keys,
+            default_spread,
         }
     }
 
@@ -144,14 +158,28 @@ impl<'c> Scheduler<'c> {
     /// feasible node scored. Nothing is placed.
     pub fn evaluate(&self, state: &ClusterState, pod: PodIdx) -> Evaluation {
         let cluster = self.cluster;
+        let synced;
+        let state = if state.is_synced(cluster) {
+            state
+        } else {
+            synced = {
+                let mut s = state.clone();
+                s.sync(cluster);
+                s
+            };
+            &synced
+        };
         let t = cluster.template_of(pod);
         let mut ev = Evaluation::new(pod, cluster.node_count());
         if let Some(r) = scheduling_gates::pre_enqueue(t) {
             ev.pre_enqueue = Some(r);
             return ev;
         }
-        let pre = match self.pre_filter(t, &mut ev) {
-            Ok(pre) => pre,
+        let pre = match self.pre_filter(state, pod, t, &mut ev.skipped_filter) {
+            Ok(pre) => {
+                ev.pre_filter_node_names = pre.names.clone();
+                pre
+            }
             Err(rejection) => {
                 ev.rejected = cluster
                     .node_indices()
@@ -169,12 +197,20 @@ impl<'c> Scheduler<'c> {
             ev.post_filter = self.post_filter(state, pod, t, &ev);
             return ev;
         }
-        self.score(state, t, &feasible, &mut ev);
+        self.score(state, pod, t, &feasible, &mut ev);
         ev
     }
 
-    fn pre_filter(&self, t: &Template, ev: &mut Evaluation) -> Result<PreFilter, Rejection> {
-        let mut skipped = Vec::new();
+    /// The PreFilter plugins in profile order; records the ones that skip.
+    fn pre_filter<'t>(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        t: &'t Template,
+        skipped: &mut Vec<Plugin>,
+    ) -> Result<PreFilter<'t>, Rejection> {
+        let cluster = self.cluster;
+        skipped.clear();
         let mut names = None;
         if !t.node_affinity_filter {
             skipped.push(Plugin::NodeAffinity);
@@ -188,22 +224,32 @@ impl<'c> Scheduler<'c> {
         if !run_node_ports {
             skipped.push(Plugin::NodePorts);
         }
-        // No volumes or resource claims are in scope: their plugins skip.
+        // No volumes are in scope: the volume plugins skip.
         skipped.extend([
             Plugin::VolumeRestrictions,
             Plugin::NodeVolumeLimits,
             Plugin::VolumeBinding,
             Plugin::VolumeZone,
-            Plugin::PodTopologySpread,
-            Plugin::InterPodAffinity,
-            Plugin::DynamicResources,
         ]);
+        let links = &cluster.matchers.links[cluster.pod_template(pod).index()];
+        let statics = cluster.statics(cluster.pod_template(pod));
+        let hard = pts::constraints(t, links, &self.default_spread, true);
+        let spread = pts::filtering::pre_filter(cluster, state, statics, t, hard);
+        if spread.is_none() {
+            skipped.push(Plugin::PodTopologySpread);
+        }
+        let inter_pod = ipa::filtering::pre_filter(cluster, state, t, links);
+        if inter_pod.is_none() {
+            skipped.push(Plugin::InterPodAffinity);
+        }
+        // No resource claims are in scope: DynamicResources skips.
+        skipped.push(Plugin::DynamicResources);
         skipped.sort_by_key(|p| p.name());
-        ev.skipped_filter = skipped;
-        ev.pre_filter_node_names = names.clone();
         Ok(PreFilter {
             names,
             run_node_ports,
+            spread,
+            inter_pod,
         })
     }
 
@@ -212,7 +258,7 @@ impl<'c> Scheduler<'c> {
         state: &ClusterState,
         pod: PodIdx,
         t: &Template,
-        pre: &PreFilter,
+        pre: &PreFilter<'_>,
         ev: &mut Evaluation,
     ) -> Vec<NodeIdx> {
         let cluster = self.cluster;
@@ -257,7 +303,7 @@ impl<'c> Scheduler<'c> {
         t: &Template,
         verdict: StaticVerdict,
         node_name: Option<&str>,
-        pre: &PreFilter,
+        pre: &PreFilter<'_>,
         node: NodeIdx,
     ) -> Option<Rejection> {
         let cluster = self.cluster;
@@ -273,19 +319,38 @@ impl<'c> Scheduler<'c> {
         if pre.run_node_ports && !node_ports::passes(state, t, node) {
             return Some(node_ports::rejection());
         }
-        node_resources_fit::filter(
+        if let Some(r) = node_resources_fit::filter(
             cluster,
             state,
             t,
             node,
             &self.profile.fit_ignored_resources,
             &self.profile.fit_ignored_resource_groups,
-        )
+        ) {
+            return Some(r);
+        }
+        if let Some(s) = &pre.spread
+            && let Some(r) = pts::filtering::filter(cluster, s, node)
+        {
+            return Some(r);
+        }
+        if let Some(s) = &pre.inter_pod {
+            return ipa::filtering::filter(cluster, t, s, node);
+        }
+        None
     }
 
-    fn score(&self, state: &ClusterState, t: &Template, feasible: &[NodeIdx], ev: &mut Evaluation) {
+    fn score(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        t: &Template,
+        feasible: &[NodeIdx],
+        ev: &mut Evaluation,
+    ) {
         let cluster = self.cluster;
-        let statics = cluster.statics(cluster.pod_template(ev.pod));
+        let statics: &Statics = cluster.statics(cluster.pod_template(pod));
+        let links = &cluster.matchers.links[cluster.pod_template(pod).index()];
         let fit_requests = resource_allocation::pod_requests(t, &self.fit_keys, false);
         let balanced_requests = resource_allocation::pod_requests(t, &self.balanced_keys, true);
         let mut skipped = vec![
@@ -351,6 +416,36 @@ impl<'c> Scheduler<'c> {
                         balanced::score(&req, &alloc)
                     })
                     .collect(),
+                Plugin::PodTopologySpread => {
+                    let soft = pts::constraints(t, links, &self.default_spread, false);
+                    let require_all = t.spread.has_own || !self.profile.spread_system_defaulted;
+                    let Some(scores) =
+                        pts::scoring::score(cluster, state, statics, &soft, require_all, feasible)
+                    else {
+                        skipped.push(plugin);
+                        continue;
+                    };
+                    let normalized = pts::scoring::normalize(&scores);
+                    columns.push((plugin, weight, scores.raw, normalized));
+                    continue;
+                }
+                Plugin::InterPodAffinity => {
+                    let Some(raw) = ipa::scoring::score(
+                        cluster,
+                        state,
+                        t,
+                        links,
+                        self.profile.hard_pod_affinity_weight,
+                        self.profile.ignore_preferred_terms_of_existing_pods,
+                        feasible,
+                    ) else {
+                        skipped.push(plugin);
+                        continue;
+                    };
+                    let normalized = ipa::scoring::normalize(&raw);
+                    columns.push((plugin, weight, raw, normalized));
+                    continue;
+                }
                 Plugin::ImageLocality => feasible
                     .iter()
                     .map(|n| statics.image_score[n.index()])
@@ -461,9 +556,9 @@ impl<'c> Scheduler<'c> {
             trial.remove(cluster, v);
         }
         let statics = cluster.statics(cluster.pod_template(pod));
-        let pre = PreFilter {
-            names: None,
-            run_node_ports: !node_ports::skips(t),
+        let pre = match self.pre_filter(&trial, pod, t, &mut Vec::new()) {
+            Ok(pre) => pre,
+            Err(r) => return Some(r.reasons),
         };
         let node_name = cluster.record(pod).node_name.as_deref();
         self.filter_node(

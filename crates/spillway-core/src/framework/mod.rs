@@ -13,6 +13,6 @@ mod tie;
 
 pub use evaluate::{Evaluation, NodeScores, Scheduler};
 pub use plugin::Plugin;
-pub use profile::{Profile, ResourceSpec, ScoringStrategy};
+pub use profile::{DefaultSpreadConstraint, Profile, ResourceSpec, ScoringStrategy};
 pub use status::{Code, Reason, Rejection, Resource};
 pub use tie::{TieBreak, TieBreaker};

@@ -38,6 +38,37 @@ pub enum ScoringStrategy {
     RequestedToCapacityRatio(Vec<(i64, i64)>),
 }
 
+/// A cluster-level default topology spread constraint (PodTopologySpread's
+/// `defaultConstraints`), applied to pods without constraints of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultSpreadConstraint {
+    /// Topology key.
+    pub topology_key: String,
+    /// `maxSkew`.
+    pub max_skew: i64,
+    /// `DoNotSchedule` when true, `ScheduleAnyway` otherwise.
+    pub hard: bool,
+}
+
+impl DefaultSpreadConstraint {
+    /// kube-scheduler's system defaults (`defaultingType: System`): hostname with
+    /// maxSkew 3 and zone with maxSkew 5, both `ScheduleAnyway`.
+    pub fn system() -> Vec<DefaultSpreadConstraint> {
+        vec![
+            DefaultSpreadConstraint {
+                topology_key: "kubernetes.io/hostname".into(),
+                max_skew: 3,
+                hard: false,
+            },
+            DefaultSpreadConstraint {
+                topology_key: "topology.kubernetes.io/zone".into(),
+                max_skew: 5,
+                hard: false,
+            },
+        ]
+    }
+}
+
 /// The scheduling profile. [`Profile::default`] is kube-scheduler v1.35's
 /// `default-scheduler` profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +89,11 @@ pub struct Profile {
     pub hard_pod_affinity_weight: i64,
     /// InterPodAffinity's `ignorePreferredTermsOfExistingPods`.
     pub ignore_preferred_terms_of_existing_pods: bool,
+    /// PodTopologySpread's default constraints.
+    pub default_spread_constraints: Vec<DefaultSpreadConstraint>,
+    /// PodTopologySpread's `defaultingType: System` (then nodes missing a default
+    /// constraint's key still score on the others).
+    pub spread_system_defaulted: bool,
 }
 
 impl Default for Profile {
@@ -81,6 +117,8 @@ impl Default for Profile {
             balanced_resources: ResourceSpec::cpu_and_memory(),
             hard_pod_affinity_weight: 1,
             ignore_preferred_terms_of_existing_pods: false,
+            default_spread_constraints: DefaultSpreadConstraint::system(),
+            spread_system_defaulted: true,
         }
     }
 }

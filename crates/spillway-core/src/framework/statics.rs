@@ -36,6 +36,12 @@ pub(crate) struct Statics {
     pub affinity_score: Vec<i64>,
     /// ImageLocality's final score.
     pub image_score: Vec<i64>,
+    /// Whether the node matches the pod's nodeSelector and required node affinity
+    /// (PodTopologySpread's `nodeAffinityPolicy: Honor`).
+    pub node_affinity_ok: Vec<bool>,
+    /// Whether the pod tolerates the node's NoSchedule/NoExecute taints
+    /// (PodTopologySpread's `nodeTaintsPolicy: Honor`).
+    pub taints_ok: Vec<bool>,
 }
 
 impl Statics {
@@ -46,17 +52,23 @@ impl Statics {
             taint_score: Vec::with_capacity(n),
             affinity_score: Vec::with_capacity(n),
             image_score: Vec::with_capacity(n),
+            node_affinity_ok: Vec::with_capacity(n),
+            taints_ok: Vec::with_capacity(n),
         };
         for node in cluster.node_indices() {
+            let taints_ok = taint_toleration::passes(cluster, t, node);
+            let affinity_ok = node_affinity::passes(cluster, t, node);
             let v = if !node_unschedulable::passes(cluster, t, node) {
                 StaticVerdict::NodeUnschedulable
-            } else if !taint_toleration::passes(cluster, t, node) {
+            } else if !taints_ok {
                 StaticVerdict::TaintToleration
-            } else if t.node_affinity_filter && !node_affinity::passes(cluster, t, node) {
+            } else if t.node_affinity_filter && !affinity_ok {
                 StaticVerdict::NodeAffinity
             } else {
                 StaticVerdict::Pass
             };
+            s.taints_ok.push(taints_ok);
+            s.node_affinity_ok.push(affinity_ok);
             s.verdict.push(v);
             s.taint_score
                 .push(taint_toleration::score(cluster, t, node));

@@ -6,12 +6,14 @@
 //! profile order. Reason strings are byte-for-byte upstream's.
 
 pub(crate) mod image_locality;
+pub(crate) mod inter_pod_affinity;
 pub(crate) mod node_affinity;
 pub(crate) mod node_name;
 pub(crate) mod node_ports;
 pub(crate) mod node_resources_balanced_allocation;
 pub(crate) mod node_resources_fit;
 pub(crate) mod node_unschedulable;
+pub(crate) mod pod_topology_spread;
 pub(crate) mod resource_allocation;
 pub(crate) mod scheduling_gates;
 pub(crate) mod taint_toleration;

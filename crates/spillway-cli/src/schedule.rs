@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use comfy_table::{Table, presets::NOTHING};
+use spillway_core::{Cluster, Evaluation};
 use spillway_core::{Profile, Scheduler, TieBreak, TieBreaker};
 use spillway_kube::{PodResult, Report, Scenario};
 
@@ -36,58 +37,69 @@ pub(crate) fn run(path: &Path, output: Output, tie_break: TieBreak) -> anyhow::R
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        Output::Table => {
-            let mut table = Table::new();
-            table
-                .load_preset(NOTHING)
-                .set_header(["POD", "NODE", "SCORE", "STATUS"]);
-            for ev in &evaluations {
-                let pod = cluster.pod_key(ev.pod);
-                match ev.assigned {
-                    Some(node) => {
-                        let total = ev
-                            .feasible
-                            .iter()
-                            .find(|s| s.node == node)
-                            .map_or(0, |s| s.total);
-                        let ties = if ev.best.len() > 1 {
-                            format!(" (tied with {})", ev.best.len() - 1)
-                        } else {
-                            String::new()
-                        };
-                        table.add_row([
-                            pod,
-                            cluster.node_name(node).to_string(),
-                            total.to_string(),
-                            format!("Scheduled{ties}"),
-                        ]);
-                    }
-                    None if ev.pre_enqueue.is_some() => {
-                        let why = ev
-                            .pre_enqueue
-                            .as_ref()
-                            .map(|r| r.message(cluster))
-                            .unwrap_or_default();
-                        table.add_row([
-                            pod,
-                            "<none>".into(),
-                            "-".into(),
-                            format!("SchedulingGated: {why}"),
-                        ]);
-                    }
-                    None => {
-                        let msg = ev.message(cluster).unwrap_or_default();
-                        table.add_row([
-                            pod,
-                            "<none>".into(),
-                            "-".into(),
-                            format!("Pending: {msg}"),
-                        ]);
-                    }
-                }
-            }
-            writeln!(out, "{table}")?;
-        }
+        Output::Table => write!(out, "{}", table(cluster, &evaluations))?,
     }
     Ok(())
+}
+
+/// kubectl-style: one row per pod, then the reason of every pod left Pending.
+fn table(cluster: &Cluster, evaluations: &[Evaluation]) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(NOTHING)
+        .set_header(["POD", "NODE", "SCORE", "STATUS"]);
+    let mut pending = Vec::new();
+    for ev in evaluations {
+        let pod = cluster.pod_key(ev.pod);
+        let (node, score, status) = match ev.assigned {
+            Some(node) => {
+                let total = ev
+                    .feasible
+                    .iter()
+                    .find(|s| s.node == node)
+                    .map_or(0, |s| s.total);
+                let status = match ev.best.len() {
+                    1 => "Scheduled".to_string(),
+                    n => format!("Scheduled ({n} tied)"),
+                };
+                (
+                    cluster.node_name(node).to_string(),
+                    total.to_string(),
+                    status,
+                )
+            }
+            None => {
+                let (status, why) = match &ev.pre_enqueue {
+                    Some(r) => ("SchedulingGated", r.message(cluster)),
+                    None => ("Pending", ev.message(cluster).unwrap_or_default()),
+                };
+                pending.push(format!("  {pod}: {why}"));
+                ("<none>".to_string(), "-".to_string(), status.to_string())
+            }
+        };
+        table.add_row([pod, node, score, status]);
+    }
+    // kubectl's spacing: no margin, three spaces between columns.
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 3));
+    }
+    let mut text: String = table
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    let scheduled = evaluations.iter().filter(|e| e.assigned.is_some()).count();
+    text.push_str(&format!(
+        "\n{scheduled}/{} pods scheduled",
+        evaluations.len()
+    ));
+    if pending.is_empty() {
+        text.push('\n');
+    } else {
+        text.push_str(&format!(
+            ", {} not:\n{}\n",
+            pending.len(),
+            pending.join("\n")
+        ));
+    }
+    text
 }

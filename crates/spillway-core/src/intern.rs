@@ -44,16 +44,6 @@ impl Interner {
     pub fn int(&self, sym: Sym) -> Option<i64> {
         self.ints.get(sym.index()).copied().flatten()
     }
-
-    /// Number of distinct strings.
-    pub fn len(&self) -> usize {
-        self.strings.len()
-    }
-
-    /// Whether no string was interned.
-    pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
-    }
 }
 
 /// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, ASCII digits only, no spaces,

@@ -11,9 +11,10 @@
 //!   `i128::MAX` nano-units (about 1.7 × 10^29 units) are rejected with
 //!   [`QuantityError::TooLarge`]. Binary-suffixed values never reach that bound:
 //!   upstream caps them at 2^63 − 1, and so does this port.
-//! * A decimal exponent that upstream wraps to within a few units of ±2^31 (for
-//!   example `"1e-2147483647"`) makes upstream's rounding step compute a number
-//!   with billions of digits; this port answers at once (here: 1n, or
+//! * A decimal exponent of very large magnitude (for example `"1e-2147483647"`,
+//!   or one that upstream's int32 arithmetic wraps there) makes upstream's
+//!   rounding step compute a number with up to billions of digits; this port
+//!   answers at once, in time linear in the input (here: 1n, or
 //!   [`QuantityError::TooLarge`] for the huge ones).
 //! * `i128::MIN` nano-units can be built with [`Quantity::from_nanos`] but not
 //!   parsed: the magnitude limit is symmetric.
@@ -37,6 +38,15 @@
 //!   surrounding whitespace with `strings.TrimSpace` before parsing; a caller that
 //!   reads a JSON or YAML string should trim it the same way before calling
 //!   [`Quantity::parse`].)
+//!
+//! [`Quantity::milli_value`] and [`Quantity::value`] agree with v1.35's
+//! `MilliValue()` and `Value()` for every non-negative quantity whose result fits
+//! an `i64`. Beyond that they follow the contract upstream documents and has since
+//! fixed toward (kubernetes/kubernetes#141166), not v1.35's accidents: results
+//! saturate at the `i64` bounds (v1.35 returns 0 for `"100E"` and `i64::MIN` for
+//! `"9223372036854775808"`), and negative values round away from zero as v1.35's
+//! int64 representation does (its inf.Dec representation gives `-.50949Ki`, which
+//! is −521.71776, a `Value()` of −520, and `-9.5Gi` one of 8246196746).
 
 use std::fmt;
 use std::str::FromStr;

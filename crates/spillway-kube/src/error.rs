@@ -53,11 +53,15 @@ pub enum LoadError {
     },
 }
 
-/// A conversion error before the file name is known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FieldError {
+/// A conversion error of one object, before the file it came from is known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{object}: {field}: {message}")]
+pub struct FieldError {
+    /// `node/NAME` or `pod NAMESPACE/NAME`.
     pub object: String,
+    /// Field path inside the object.
     pub field: String,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -74,7 +78,8 @@ impl FieldError {
         }
     }
 
-    pub(crate) fn at(self, path: &std::path::Path) -> LoadError {
+    /// The same error, attributed to a file.
+    pub fn at(self, path: &std::path::Path) -> LoadError {
         LoadError::Field {
             path: path.to_path_buf(),
             object: self.object,

@@ -15,6 +15,6 @@ pub mod report;
 mod scenario;
 
 pub use convert::{node, pod};
-pub use error::LoadError;
+pub use error::{FieldError, LoadError};
 pub use report::{PodResult, Report};
 pub use scenario::Scenario;

@@ -52,7 +52,6 @@ pub struct Snapshot {
 pub(crate) struct PodRecord {
     pub namespace: String,
     pub name: String,
-    pub uid: String,
     pub template: TemplateIdx,
     /// `spec.nodeName` as given.
     pub node_name: Option<String>,
@@ -179,15 +178,9 @@ impl Cluster {
             }
         };
         let idx = checked_index(self.pods.len(), PodIdx::from_index)?;
-        let uid = if pod.uid.is_empty() {
-            format!("uid-{}-{}", pod.namespace, pod.name)
-        } else {
-            pod.uid.clone()
-        };
         self.pods.push(PodRecord {
             namespace: pod.namespace.clone(),
             name: pod.name.clone(),
-            uid,
             template: tidx,
             node_name: pod.node_name.clone().filter(|n| !n.is_empty()),
         });

@@ -153,7 +153,7 @@ fn with_defaults(reqs: &ResourceList, defaults: Option<&ResourceList>) -> Resour
 
 /// Resources the pod-level `spec.resources` may set (`IsSupportedPodLevelResource`).
 pub(crate) fn is_supported_pod_level(name: &str) -> bool {
-    matches!(name, "cpu" | "memory")
+    matches!(name, "cpu" | "memory") || name.starts_with("hugepages-")
 }
 
 /// `resource.PodRequests`: containers summed, init containers as a running maximum

@@ -45,6 +45,10 @@ pub(crate) enum Req {
     Gt(Sym, i64),
     /// Key present and its integer value less than the bound.
     Lt(Sym, i64),
+    /// A node selector requirement the API server accepts but `labels.NewRequirement`
+    /// cannot parse (an invalid label value, a non-integer `Gt`/`Lt` bound): upstream
+    /// drops the whole term, which then matches no node.
+    Unparseable(Sym, &'static str),
 }
 
 impl Req {
@@ -62,18 +66,7 @@ impl Req {
             Req::Lt(k, bound) => label(labels, *k)
                 .and_then(|v| strings.int(v))
                 .is_some_and(|v| v < *bound),
-        }
-    }
-
-    /// The key the requirement reads.
-    pub(crate) fn key(&self) -> Sym {
-        match self {
-            Req::In(k, _)
-            | Req::NotIn(k, _)
-            | Req::Exists(k)
-            | Req::DoesNotExist(k)
-            | Req::Gt(k, _)
-            | Req::Lt(k, _) => *k,
+            Req::Unparseable(..) => false,
         }
     }
 }
@@ -104,10 +97,18 @@ pub(crate) fn compile_req(
     allow_int_ops: bool,
     at: &At<'_>,
 ) -> Result<Req, Error> {
-    if r.key.is_empty() {
-        return Err(at.err("key", "must not be empty"));
+    if let Err(why) = validate_label_key(&r.key) {
+        return Err(at.err("key", format!("invalid label key {:?}: {why}", r.key)));
     }
     let key = strings.intern(&r.key);
+    if let Some(v) = r.values.iter().find(|v| !is_label_value(v))
+        && matches!(r.operator, Operator::In | Operator::NotIn)
+    {
+        if !allow_int_ops {
+            return Err(at.err("values", format!("invalid label value {v:?}")));
+        }
+        return Ok(Req::Unparseable(key, "a value is not a valid label value"));
+    }
     let sorted = |strings: &mut Interner| {
         let mut vs: Vec<Sym> = r.values.iter().map(|v| strings.intern(v)).collect();
         vs.sort_unstable();
@@ -167,8 +168,9 @@ pub(crate) fn compile_req(
                     ),
                 ));
             };
-            let bound = crate::intern::parse_go_int(value)
-                .ok_or_else(|| at.err("values[0]", format!("must be an integer, got {value:?}")))?;
+            let Some(bound) = crate::intern::parse_go_int(value) else {
+                return Ok(Req::Unparseable(key, "the Gt/Lt value is not an integer"));
+            };
             Ok(if r.operator == Operator::Gt {
                 Req::Gt(key, bound)
             } else {
@@ -214,6 +216,15 @@ pub(crate) fn compile_selector(
     };
     let mut reqs = Vec::with_capacity(sel.match_labels.len() + sel.match_expressions.len());
     for (k, v) in &sel.match_labels {
+        if let Err(why) = validate_label_key(k) {
+            return Err(at.err("matchLabels", format!("invalid label key {k:?}: {why}")));
+        }
+        if !is_label_value(v) {
+            return Err(at.err(
+                &format!("matchLabels[{k}]"),
+                format!("invalid label value {v:?}"),
+            ));
+        }
         reqs.push(Req::In(strings.intern(k), vec![strings.intern(v)]));
     }
     for (i, r) in sel.match_expressions.iter().enumerate() {
@@ -310,4 +321,47 @@ pub(crate) fn compile_term(
         });
     }
     Ok(Some(Term { exprs, fields }))
+}
+
+/// `validation.IsQualifiedName`: an optional DNS-subdomain prefix and `/`, then a
+/// name of at most 63 alphanumerics, `-`, `_` and `.`, starting and ending
+/// alphanumeric.
+pub(crate) fn validate_label_key(key: &str) -> Result<(), &'static str> {
+    let (prefix, name) = match key.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if let Some(p) = prefix {
+        let dns_label = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        if p.is_empty() || p.len() > 253 || !p.split('.').all(dns_label) {
+            return Err("prefix part must be a lowercase RFC 1123 subdomain");
+        }
+    }
+    if name.is_empty() {
+        return Err("name part must be non-empty");
+    }
+    if !is_label_value(name) {
+        return Err(
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63)",
+        );
+    }
+    Ok(())
+}
+
+/// `validation.IsValidLabelValue`: empty, or at most 63 alphanumerics, `-`, `_` and
+/// `.`, starting and ending alphanumeric.
+pub(crate) fn is_label_value(v: &str) -> bool {
+    let ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    v.is_empty()
+        || (v.len() <= 63
+            && v.bytes().all(ok)
+            && v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && v.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric()))
 }

@@ -121,7 +121,7 @@ pub(crate) fn compile(
             return Err(Error::invalid(
                 object,
                 format!("spec.resources.requests[{name}]"),
-                "pod-level resources support only cpu and memory",
+                "pod-level resources support only cpu, memory and hugepages",
             ));
         }
     }
@@ -259,6 +259,17 @@ pub(crate) fn compile(
             if let Some(t) = compile_term(strings, &p.preference, &at)?
                 && p.weight != 0
             {
+                // A term labels.NewRequirement cannot parse fails PreScore, and with
+                // it the scheduling cycle: reject it here.
+                if let Some(Req::Unparseable(_, why)) =
+                    t.exprs.iter().find(|r| matches!(r, Req::Unparseable(..)))
+                {
+                    return Err(Error::invalid(
+                        object,
+                        format!("{}.matchExpressions", at.path),
+                        *why,
+                    ));
+                }
                 terms.push((i64::from(p.weight), t));
             }
         }

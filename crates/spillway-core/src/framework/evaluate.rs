@@ -3,7 +3,7 @@
 use crate::cluster::template::{NodeNames, Template};
 use crate::ids::{NodeIdx, PodIdx};
 use crate::plugins::pod_topology_spread::{self as pts, DefaultConstraint};
-use crate::plugins::resource_allocation::{self, Key};
+use crate::plugins::resource_allocation::{self, Key, Vectors};
 use crate::plugins::{
     MAX_NODE_SCORE, default_normalize_score, inter_pod_affinity as ipa, node_affinity, node_name,
     node_ports, node_resources_balanced_allocation as balanced, node_resources_fit,
@@ -351,16 +351,11 @@ impl<'c> Scheduler<'c> {
         let cluster = self.cluster;
         let statics: &Statics = cluster.statics(cluster.pod_template(pod));
         let links = &cluster.matchers.links[cluster.pod_template(pod).index()];
-        let fit_requests = resource_allocation::pod_requests(t, &self.fit_keys, false);
-        let balanced_requests = resource_allocation::pod_requests(t, &self.balanced_keys, true);
-        let mut skipped = vec![
-            Plugin::VolumeBinding,
-            Plugin::PodTopologySpread,
-            Plugin::InterPodAffinity,
-        ];
+        let mut fit = Vectors::new(t, &self.fit_keys, false);
+        let mut bal = Vectors::new(t, &self.balanced_keys, true);
+        // No volumes are in scope: VolumeBinding's PreScore skips.
+        let mut skipped = vec![Plugin::VolumeBinding];
         let mut columns: Vec<(Plugin, i64, Vec<i64>, Vec<i64>)> = Vec::new();
-        let mut req = Vec::new();
-        let mut alloc = Vec::new();
         for &(plugin, weight) in &self.profile.score_weights {
             let raw: Vec<i64> = match plugin {
                 Plugin::TaintToleration => feasible
@@ -378,42 +373,26 @@ impl<'c> Scheduler<'c> {
                 Plugin::NodeResourcesFit => feasible
                     .iter()
                     .map(|&n| {
-                        resource_allocation::vectors(
-                            cluster,
-                            state,
-                            n,
-                            &self.fit_keys,
-                            &fit_requests,
-                            false,
-                            &mut req,
-                            &mut alloc,
-                        );
+                        fit.fill(cluster, state, n);
                         resource_allocation::fit_score(
                             &self.profile.fit_strategy,
                             &self.fit_keys,
-                            &req,
-                            &alloc,
+                            &fit.requested,
+                            &fit.allocatable,
                         )
                     })
                     .collect(),
-                Plugin::NodeResourcesBalancedAllocation if balanced::skips(&balanced_requests) => {
+                // Best-effort pods skip, so that they do not pile onto one node
+                // (kubernetes#129138).
+                Plugin::NodeResourcesBalancedAllocation if bal.is_best_effort() => {
                     skipped.push(plugin);
                     continue;
                 }
                 Plugin::NodeResourcesBalancedAllocation => feasible
                     .iter()
                     .map(|&n| {
-                        resource_allocation::vectors(
-                            cluster,
-                            state,
-                            n,
-                            &self.balanced_keys,
-                            &balanced_requests,
-                            true,
-                            &mut req,
-                            &mut alloc,
-                        );
-                        balanced::score(&req, &alloc)
+                        bal.fill(cluster, state, n);
+                        balanced::score(&bal.requested, &bal.allocatable)
                     })
                     .collect(),
                 Plugin::PodTopologySpread => {
@@ -518,10 +497,7 @@ impl<'c> Scheduler<'c> {
                 let status = if r.code == Code::UnschedulableAndUnresolvable {
                     vec![Reason::Fixed(PREEMPTION_NOT_HELPFUL)]
                 } else {
-                    match self.dry_run_preemption(state, pod, t, *node) {
-                        None => return None,
-                        Some(reasons) => reasons,
-                    }
+                    self.dry_run_preemption(state, pod, t, *node)?
                 };
                 statuses.push(status);
             }

@@ -4,8 +4,6 @@ use crate::Cluster;
 use crate::cluster::template::Template;
 use crate::plugins::{image_locality, node_affinity, node_unschedulable, taint_toleration};
 
-use super::Plugin;
-
 /// The first static filter that rejects a node, in filter order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StaticVerdict {
@@ -13,17 +11,6 @@ pub(crate) enum StaticVerdict {
     NodeUnschedulable,
     TaintToleration,
     NodeAffinity,
-}
-
-impl StaticVerdict {
-    pub(crate) fn plugin(self) -> Option<Plugin> {
-        match self {
-            StaticVerdict::Pass => None,
-            StaticVerdict::NodeUnschedulable => Some(Plugin::NodeUnschedulable),
-            StaticVerdict::TaintToleration => Some(Plugin::TaintToleration),
-            StaticVerdict::NodeAffinity => Some(Plugin::NodeAffinity),
-        }
-    }
 }
 
 /// Static filter verdicts and raw scores of one template, one entry per node.

@@ -3,12 +3,6 @@
 
 use super::MAX_NODE_SCORE;
 
-/// PreScore: best-effort pods (no request on any scored resource) skip this plugin,
-/// so that they do not pile onto one node (kubernetes#129138).
-pub(crate) fn skips(pod_requests: &[i64]) -> bool {
-    pod_requests.iter().all(|&r| r == 0)
-}
-
 /// `balancedResourceScorer`.
 pub(crate) fn score(requested: &[i64], allocatable: &[i64]) -> i64 {
     let mut fractions = [0f64; 8];

@@ -92,47 +92,54 @@ pub(crate) fn allocatable_and_requested(
     }
 }
 
-/// Fills `requested`/`allocatable` for a node the way `resourceAllocationScorer.score`
-/// does (entries whose allocatable is 0 stay 0).
-pub(crate) fn vectors(
-    cluster: &Cluster,
-    state: &ClusterState,
-    node: NodeIdx,
-    resources: &[(Key, i64)],
-    pod_requests: &[i64],
+/// One scoring pass of `resourceAllocationScorer`: the pod's requests of each
+/// scoring resource, and per-node scratch vectors.
+#[derive(Debug)]
+pub(crate) struct Vectors<'a> {
+    keys: &'a [(Key, i64)],
+    pod_requests: Vec<i64>,
     use_requested: bool,
-    requested: &mut Vec<i64>,
-    allocatable: &mut Vec<i64>,
-) {
-    requested.clear();
-    allocatable.clear();
-    for (&(key, _), &pr) in resources.iter().zip(pod_requests) {
-        let (a, r) = allocatable_and_requested(cluster, state, node, key, pr, use_requested);
-        if a == 0 {
-            requested.push(0);
-            allocatable.push(0);
-        } else {
-            requested.push(r);
-            allocatable.push(a);
-        }
-    }
+    /// Requested amounts after placing the pod, per resource.
+    pub requested: Vec<i64>,
+    /// Allocatable amounts, per resource (0: resource skipped).
+    pub allocatable: Vec<i64>,
 }
 
-/// The pod's requests for each scoring resource.
-pub(crate) fn pod_requests(
-    t: &Template,
-    resources: &[(Key, i64)],
-    use_requested: bool,
-) -> Vec<i64> {
-    let req = if use_requested {
-        &t.requests
-    } else {
-        &t.score_requests
-    };
-    resources
-        .iter()
-        .map(|&(k, _)| pod_request(req, k))
-        .collect()
+impl<'a> Vectors<'a> {
+    /// The pod's requests (`calculatePodResourceRequestList`): with the cpu/memory
+    /// defaults unless `use_requested`.
+    pub(crate) fn new(t: &Template, keys: &'a [(Key, i64)], use_requested: bool) -> Vectors<'a> {
+        let req = if use_requested {
+            &t.requests
+        } else {
+            &t.score_requests
+        };
+        Vectors {
+            keys,
+            pod_requests: keys.iter().map(|&(k, _)| pod_request(req, k)).collect(),
+            use_requested,
+            requested: Vec::with_capacity(keys.len()),
+            allocatable: Vec::with_capacity(keys.len()),
+        }
+    }
+
+    /// Whether the pod requests none of the resources (a best-effort pod).
+    pub(crate) fn is_best_effort(&self) -> bool {
+        self.pod_requests.iter().all(|&r| r == 0)
+    }
+
+    /// Fills the vectors for a node the way `resourceAllocationScorer.score` does
+    /// (entries whose allocatable is 0 stay 0).
+    pub(crate) fn fill(&mut self, cluster: &Cluster, state: &ClusterState, node: NodeIdx) {
+        self.requested.clear();
+        self.allocatable.clear();
+        for (&(key, _), &pr) in self.keys.iter().zip(&self.pod_requests) {
+            let (a, r) =
+                allocatable_and_requested(cluster, state, node, key, pr, self.use_requested);
+            self.requested.push(if a == 0 { 0 } else { r });
+            self.allocatable.push(a);
+        }
+    }
 }
 
 fn least_requested_score(requested: i64, capacity: i64) -> i64 {

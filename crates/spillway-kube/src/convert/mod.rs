@@ -26,7 +26,8 @@ pub(crate) fn resource_list(
 ) -> Result<ResourceList, FieldError> {
     let mut out = ResourceList::new();
     for (name, q) in list.into_iter().flatten() {
-        let parsed = Quantity::parse(&q.0).map_err(|e| {
+        // Quantity.UnmarshalJSON trims surrounding spaces before parsing.
+        let parsed = Quantity::parse(q.0.trim()).map_err(|e| {
             FieldError::new(object, format!("{path}[{name}]"), format!("{:?}: {e}", q.0))
         })?;
         out.insert(name.clone(), parsed);

@@ -133,7 +133,7 @@ pub(crate) fn filter(
     }
     // The first pod of a series with affinity to itself may go anywhere its terms'
     // topologies exist, as long as no other pod matches.
-    if !pods_exist && !(s.affinity.is_empty() && s.self_match) {
+    if !(pods_exist || s.affinity.is_empty() && s.self_match) {
         return Some(affinity_rejection());
     }
     if !s.anti_affinity.is_empty() {

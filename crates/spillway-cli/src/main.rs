@@ -1,13 +1,15 @@
 //! The `spillway` command.
 #![forbid(unsafe_code)]
 
+mod explain;
 mod schedule;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use spillway_core::TieBreak;
+use spillway_core::{Snapshot, TieBreak};
+use spillway_kube::Scenario;
 
 /// Predicts where Kubernetes pods land, with kube-scheduler v1.35's exact rules.
 #[derive(Debug, Parser)]
@@ -22,7 +24,7 @@ struct Cli {
 pub(crate) enum Output {
     /// A table for people.
     Table,
-    /// The golden data's JSON format.
+    /// JSON (for `schedule`, the golden data's format).
     Json,
 }
 
@@ -40,10 +42,43 @@ enum Command {
         #[arg(long, default_value = "name")]
         tie_break: TieBreak,
     },
+    /// Why one incoming pod lands where it lands, or stays Pending: every node's
+    /// filter verdict, every plugin's score.
+    Explain {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// The incoming pod: `namespace/name`, or a name unique among incoming pods.
+        pod: String,
+        /// Show one node in detail: every filter plugin's verdict, every score.
+        #[arg(long)]
+        node: Option<String>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Output::Table)]
+        output: Output,
+        /// Tie-break for this pod and the ones placed before it.
+        #[arg(long, default_value = "name")]
+        tie_break: TieBreak,
+        /// Score rows to show, best first.
+        #[arg(long, default_value_t = 10, conflicts_with = "all")]
+        top: usize,
+        /// Show every feasible node's scores.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
-/// Exit code for bad input (unreadable, malformed or invalid scenario files).
+/// Exit code for bad input (unreadable, malformed or invalid scenario files, a pod
+/// or node that is not in the scenario).
 const EXIT_BAD_INPUT: u8 = 2;
+
+/// Reads and compiles a scenario, noting on stderr what it ignores.
+pub(crate) fn load(path: &Path) -> anyhow::Result<Snapshot> {
+    let scenario = Scenario::load(path)?;
+    for note in &scenario.ignored {
+        eprintln!("spillway: ignored {note}");
+    }
+    Ok(scenario.compile()?)
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -53,12 +88,37 @@ fn main() -> ExitCode {
             output,
             tie_break,
         } => schedule::run(&scenario, output, tie_break),
+        Command::Explain {
+            scenario,
+            pod,
+            node,
+            output,
+            tie_break,
+            top,
+            all,
+        } => explain::run(&explain::Args {
+            scenario: &scenario,
+            pod: &pod,
+            node: node.as_deref(),
+            output,
+            tie_break,
+            top: (!all).then_some(top),
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`spillway ... | head`) is the reader's choice, not an error.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("spillway: {e:#}");
-            if e.downcast_ref::<spillway_kube::LoadError>().is_some() {
+            if e.downcast_ref::<spillway_kube::LoadError>().is_some()
+                || e.downcast_ref::<explain::NotFound>().is_some()
+            {
                 ExitCode::from(EXIT_BAD_INPUT)
             } else {
                 ExitCode::FAILURE

@@ -6,16 +6,12 @@ use std::path::Path;
 use comfy_table::{Table, presets::NOTHING};
 use spillway_core::{Cluster, Evaluation};
 use spillway_core::{Profile, Scheduler, TieBreak, TieBreaker};
-use spillway_kube::{PodResult, Report, Scenario};
+use spillway_kube::{PodResult, Report};
 
 use crate::Output;
 
 pub(crate) fn run(path: &Path, output: Output, tie_break: TieBreak) -> anyhow::Result<()> {
-    let scenario = Scenario::load(path)?;
-    for note in &scenario.ignored {
-        eprintln!("spillway: ignored {note}");
-    }
-    let snapshot = scenario.compile()?;
+    let snapshot = crate::load(path)?;
     let (cluster, mut state) = (&snapshot.cluster, snapshot.state.clone());
     let scheduler = Scheduler::new(cluster, Profile::default());
     let mut tie = TieBreaker::new(tie_break);

@@ -278,3 +278,102 @@ fn missing_file_is_bad_input() {
         stderr(&out)
     );
 }
+
+#[test]
+fn explain_shows_why_the_fourth_replica_overflows() {
+    let ex = example();
+    let out = spillway(&[
+        "explain",
+        ex.to_str().unwrap(),
+        "istio-system/istio-ingressgateway-1-4mzp8",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Scheduled on virtual-kubelet-cn-hangzhou-h, total 698"),
+        "{text}"
+    );
+    assert!(text.contains("incoming pod 4 of 7"), "{text}");
+    // The ECS node is summarised under its reason.
+    let fit = text
+        .lines()
+        .find(|l| l.contains("Insufficient cpu"))
+        .expect("fit line");
+    assert!(
+        fit.contains("NodeResourcesFit") && fit.contains("cn-hangzhou.10.0.1.10"),
+        "{fit}"
+    );
+}
+
+#[test]
+fn explain_node_detail_runs_every_filter_and_shows_score_arithmetic() {
+    let ex = example();
+    let out = spillway(&[
+        "explain",
+        ex.to_str().unwrap(),
+        "istio-ingressgateway-1-2ssq6",
+        "--node",
+        "cn-hangzhou.10.0.1.10",
+        "-o",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["assigned"], "cn-hangzhou.10.0.1.10");
+    let filters = v["node"]["filters"].as_array().unwrap();
+    assert_eq!(filters.len(), 13, "every Filter plugin of the profile");
+    assert!(
+        filters
+            .iter()
+            .all(|f| f["verdict"] == "pass" || f["verdict"] == "skipped (PreFilter)")
+    );
+    let plugins = v["node"]["scores"]["plugins"].as_array().unwrap();
+    let total: i64 = plugins
+        .iter()
+        .map(|p| p["weighted"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, v["node"]["scores"]["total"].as_i64().unwrap());
+    for p in plugins {
+        assert_eq!(
+            p["weighted"].as_i64(),
+            Some(p["normalized"].as_i64().unwrap() * p["weight"].as_i64().unwrap())
+        );
+    }
+}
+
+#[test]
+fn explain_pending_pod_reports_upstream_message() {
+    let ex = example();
+    let out = spillway(&[
+        "explain",
+        ex.to_str().unwrap(),
+        "istio-ingressgateway-canary-7kq2m",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Pending: 0/5 nodes are available: 2 node(s) didn't match Pod's node affinity/selector, 3 node(s) had untolerated taint(s)."), "{text}");
+}
+
+#[test]
+fn explain_unknown_pod_or_node_is_bad_input() {
+    let ex = example();
+    let out = spillway(&["explain", ex.to_str().unwrap(), "no-such-pod"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-pod"), "{}", stderr(&out));
+    let out = spillway(&[
+        "explain",
+        ex.to_str().unwrap(),
+        "reviews-v1-7d8f9c6b5-x2x9q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("already running"), "{}", stderr(&out));
+    let out = spillway(&[
+        "explain",
+        ex.to_str().unwrap(),
+        "istio-ingressgateway-1-2ssq6",
+        "--node",
+        "ghost",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ghost"), "{}", stderr(&out));
+}

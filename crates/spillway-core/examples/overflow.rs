@@ -20,7 +20,11 @@ fn main() -> Result<(), Error> {
             .capacity("1000", "4Ti", 1000)
             .label("topology.kubernetes.io/zone", zone)
             .label("type", "virtual-kubelet")
-            .taint("virtual-kubelet.io/provider", "alibabacloud", TaintEffect::NoSchedule)
+            .taint(
+                "virtual-kubelet.io/provider",
+                "alibabacloud",
+                TaintEffect::NoSchedule,
+            )
             .build()
     };
     let on_ecs = Requirement::new("mykey4pod", Operator::In, &["asmgateway"]);
@@ -34,7 +38,12 @@ fn main() -> Result<(), Error> {
             .required_node_term(std::slice::from_ref(&on_virtual), &[])
             .preferred_node_term(80, std::slice::from_ref(&on_ecs))
             .preferred_node_term(20, std::slice::from_ref(&on_virtual))
-            .toleration("mykey", TolerationOperator::Equal, "myvalue", Some(TaintEffect::NoSchedule))
+            .toleration(
+                "mykey",
+                TolerationOperator::Equal,
+                "myvalue",
+                Some(TaintEffect::NoSchedule),
+            )
             .toleration(
                 "virtual-kubelet.io/provider",
                 TolerationOperator::Equal,
@@ -44,7 +53,11 @@ fn main() -> Result<(), Error> {
             .build()
     };
     let spec = ClusterSpec {
-        nodes: vec![ecs, virtual_node("cn-hangzhou-h"), virtual_node("cn-hangzhou-i")],
+        nodes: vec![
+            ecs,
+            virtual_node("cn-hangzhou-h"),
+            virtual_node("cn-hangzhou-i"),
+        ],
         incoming: (0..6).map(gateway).collect(),
         ..ClusterSpec::default()
     };
@@ -58,7 +71,12 @@ fn main() -> Result<(), Error> {
         let node = ev.assigned.map_or("<pending>", |n| cluster.node_name(n));
         println!("{:<40} -> {node}", cluster.pod_key(pod));
         for (n, rejection) in &ev.rejected {
-            println!("{:<40}    {}: {}", "", cluster.node_name(*n), rejection.message(cluster));
+            println!(
+                "{:<40}    {}: {}",
+                "",
+                cluster.node_name(*n),
+                rejection.message(cluster)
+            );
         }
     }
     Ok(())

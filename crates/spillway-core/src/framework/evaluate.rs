@@ -21,8 +21,8 @@ use super::{Code, Plugin, Profile, Reason, Rejection, TieBreaker};
 /// [`Scheduler::schedule`], which does both).
 #[derive(Debug)]
 pub struct Scheduler<'c> {
-    cluster: &'c Cluster,
-    profile: Profile,
+    pub(super) cluster: &'c Cluster,
+    pub(super) profile: Profile,
     fit_keys: Vec<(Key, i64)>,
     balanced_keys: Vec<(Key, i64)>,
     default_spread: Vec<DefaultConstraint>,
@@ -97,12 +97,12 @@ impl Evaluation {
 }
 
 /// What the PreFilter phase decided, and the state it computed for Filter.
-struct PreFilter<'t> {
+pub(super) struct PreFilter<'t> {
     /// Candidate node names, when a PreFilter narrowed them.
-    names: Option<Vec<String>>,
-    run_node_ports: bool,
-    spread: Option<pts::filtering::PreFilterState<'t>>,
-    inter_pod: Option<ipa::filtering::PreFilterState>,
+    pub(super) names: Option<Vec<String>>,
+    pub(super) run_node_ports: bool,
+    pub(super) spread: Option<pts::filtering::PreFilterState<'t>>,
+    pub(super) inter_pod: Option<ipa::filtering::PreFilterState>,
 }
 
 impl<'c> Scheduler<'c> {
@@ -202,7 +202,7 @@ impl<'c> Scheduler<'c> {
     }
 
     /// The PreFilter plugins in profile order; records the ones that skip.
-    fn pre_filter<'t>(
+    pub(super) fn pre_filter<'t>(
         &self,
         state: &ClusterState,
         pod: PodIdx,
@@ -266,19 +266,8 @@ impl<'c> Scheduler<'c> {
         let node_name = cluster.record(pod).node_name.as_deref();
         let mut feasible = Vec::new();
         for node in cluster.node_indices() {
-            if let Some(names) = &pre.names
-                && names
-                    .binary_search_by(|n| n.as_str().cmp(cluster.node_name(node)))
-                    .is_err()
-            {
-                ev.rejected.push((
-                    node,
-                    Rejection {
-                        plugin: Plugin::NodeAffinity,
-                        code: Code::UnschedulableAndUnresolvable,
-                        reasons: vec![Reason::PreFilterNarrowed(vec![Plugin::NodeAffinity])],
-                    },
-                ));
+            if let Some(r) = narrowed_out(cluster, pre, node) {
+                ev.rejected.push((node, r));
                 continue;
             }
             match self.filter_node(
@@ -553,3 +542,23 @@ impl<'c> Scheduler<'c> {
 const PREEMPTION_NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
 /// DefaultPreemption's status for nodes without lower-priority pods.
 const NO_VICTIMS: &str = "No preemption victims found for incoming pod";
+
+/// The status of a node left out by a PreFilter result (`SetAbsentNodesStatus`).
+pub(super) fn narrowed_out(
+    cluster: &Cluster,
+    pre: &PreFilter<'_>,
+    node: NodeIdx,
+) -> Option<Rejection> {
+    let names = pre.names.as_ref()?;
+    if names
+        .binary_search_by(|n| n.as_str().cmp(cluster.node_name(node)))
+        .is_ok()
+    {
+        return None;
+    }
+    Some(Rejection {
+        plugin: Plugin::NodeAffinity,
+        code: Code::UnschedulableAndUnresolvable,
+        reasons: vec![Reason::PreFilterNarrowed(vec![Plugin::NodeAffinity])],
+    })
+}

@@ -4,6 +4,7 @@
 //! node's verdict and every plugin's score.
 
 mod evaluate;
+mod explain;
 mod message;
 mod plugin;
 mod profile;
@@ -12,6 +13,7 @@ mod status;
 mod tie;
 
 pub use evaluate::{Evaluation, NodeScores, Scheduler};
+pub use explain::{FilterVerdict, SelectorUse};
 pub use plugin::Plugin;
 pub use profile::{DefaultSpreadConstraint, Profile, ResourceSpec, ScoringStrategy};
 pub use status::{Code, Reason, Rejection, Resource};

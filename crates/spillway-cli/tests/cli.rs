@@ -377,3 +377,52 @@ fn explain_unknown_pod_or_node_is_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("ghost"), "{}", stderr(&out));
 }
+
+#[test]
+fn ha_example_places_one_replica_per_node_then_per_zone() {
+    let ha = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/asm-gateway-ha.yaml");
+    let out = spillway(&["schedule", ha.to_str().unwrap(), "-o", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let placed: Vec<(String, String)> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["pod"].as_str().unwrap().to_string(),
+                r["assigned"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let of = |app: &str| {
+        placed
+            .iter()
+            .filter(|(p, _)| p.contains(app))
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+    };
+    // Hostname: the first six replicas take six different nodes, ECS first.
+    let hostname = of("istio-ingressgateway-1-");
+    let distinct: std::collections::BTreeSet<&str> = hostname[..6].iter().copied().collect();
+    assert_eq!(distinct.len(), 6, "{hostname:?}");
+    assert!(
+        hostname[..3].iter().all(|n| n.starts_with("ecs-")),
+        "{hostname:?}"
+    );
+    assert!(
+        hostname[6].starts_with("ecs-"),
+        "the seventh doubles up on ECS: {hostname:?}"
+    );
+    // Zone: the first three replicas take the three zones, the fourth doubles up.
+    // Node names carry the zone: `ecs-h-1`, `virtual-kubelet-cn-hangzhou-j`.
+    let zone_of = |n: &str| {
+        n.strip_prefix("ecs-")
+            .map_or(n.chars().last(), |rest| rest.chars().next())
+    };
+    let zone = of("istio-ingressgateway-2-");
+    let zones: std::collections::BTreeSet<Option<char>> =
+        zone[..3].iter().map(|n| zone_of(n)).collect();
+    assert_eq!(zones.len(), 3, "one replica per zone: {zone:?}");
+    assert!(zone[3].starts_with("ecs-"), "{zone:?}");
+}

@@ -104,3 +104,105 @@ pub fn asm_overflow(nodes: usize, incoming: usize) -> ClusterSpec {
         incoming: (0..incoming).map(gateway).collect(),
     }
 }
+
+/// A `scheduler_perf` default pod (100m / 500Mi) labelled `key=value`.
+fn perf_pod(name: String, key: &str, value: &str) -> PodBuilder {
+    PodBuilder::new(&name)
+        .requests("100m", "500Mi")
+        .label(key, value)
+}
+
+fn nodes(n: usize) -> Vec<spillway_core::spec::Node> {
+    (0..n).map(|i| node(i).build()).collect()
+}
+
+fn spread_running(
+    nodes: usize,
+    pods: impl Iterator<Item = spillway_core::spec::Pod>,
+) -> Vec<spillway_core::spec::Pod> {
+    pods.enumerate()
+        .map(|(i, mut p)| {
+            p.node_name = Some(format!("node-{:05}", i % nodes.max(1)));
+            p
+        })
+        .collect()
+}
+
+/// SchedulingPodAntiAffinity: pods labelled `color=green` with a required
+/// anti-affinity to `color=green` on `kubernetes.io/hostname`: `running` placed
+/// one per node, then `incoming` more.
+pub fn pod_anti_affinity(nodes_n: usize, running: usize, incoming: usize) -> ClusterSpec {
+    let pod = |name: String| {
+        perf_pod(name, "color", "green")
+            .pod_affinity(true, "color", "green", "kubernetes.io/hostname")
+            .build()
+    };
+    ClusterSpec {
+        nodes: nodes(nodes_n),
+        namespaces: Vec::new(),
+        running: spread_running(nodes_n, (0..running).map(|i| pod(format!("init-{i}")))),
+        incoming: (0..incoming).map(|i| pod(format!("pod-{i}"))).collect(),
+    }
+}
+
+/// SchedulingPodAffinity: `running` pods labelled `foo=bar` spread over the nodes,
+/// then `incoming` pods with a required affinity to `foo=bar` in the same zone.
+pub fn pod_affinity(nodes_n: usize, running: usize, incoming: usize) -> ClusterSpec {
+    ClusterSpec {
+        nodes: nodes(nodes_n),
+        namespaces: Vec::new(),
+        running: spread_running(
+            nodes_n,
+            (0..running).map(|i| perf_pod(format!("init-{i}"), "foo", "bar").build()),
+        ),
+        incoming: (0..incoming)
+            .map(|i| {
+                perf_pod(format!("pod-{i}"), "app", "web")
+                    .pod_affinity(false, "foo", "bar", "topology.kubernetes.io/zone")
+                    .build()
+            })
+            .collect(),
+    }
+}
+
+/// SchedulingPreferredPodAffinity / AntiAffinity: `running` pods labelled
+/// `foo=bar`, then `incoming` pods preferring (anti-)affinity to them on hostname.
+pub fn preferred_pod_affinity(
+    nodes_n: usize,
+    running: usize,
+    incoming: usize,
+    anti: bool,
+) -> ClusterSpec {
+    let pod = |name: String| {
+        perf_pod(name, "foo", "bar")
+            .preferred_pod_affinity(anti, 1, "foo", "bar", "kubernetes.io/hostname")
+            .build()
+    };
+    ClusterSpec {
+        nodes: nodes(nodes_n),
+        namespaces: Vec::new(),
+        running: spread_running(nodes_n, (0..running).map(|i| pod(format!("init-{i}")))),
+        incoming: (0..incoming).map(|i| pod(format!("pod-{i}"))).collect(),
+    }
+}
+
+/// TopologySpreading / PreferredTopologySpreading: pods labelled `app=spread`
+/// spread by zone with maxSkew 5 (`hard`: DoNotSchedule, else ScheduleAnyway).
+pub fn topology_spreading(
+    nodes_n: usize,
+    running: usize,
+    incoming: usize,
+    hard: bool,
+) -> ClusterSpec {
+    let pod = |name: String| {
+        perf_pod(name, "app", "spread")
+            .spread(5, "topology.kubernetes.io/zone", hard, "app", "spread")
+            .build()
+    };
+    ClusterSpec {
+        nodes: nodes(nodes_n),
+        namespaces: Vec::new(),
+        running: spread_running(nodes_n, (0..running).map(|i| pod(format!("init-{i}")))),
+        incoming: (0..incoming).map(|i| pod(format!("pod-{i}"))).collect(),
+    }
+}

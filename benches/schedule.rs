@@ -3,7 +3,10 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented items.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use spillway_benches::{asm_overflow, scheduling_basic};
+use spillway_benches::{
+    asm_overflow, pod_affinity, pod_anti_affinity, preferred_pod_affinity, scheduling_basic,
+    topology_spreading,
+};
 use spillway_core::{Cluster, ClusterSpec, Profile, Scheduler, TieBreak, TieBreaker};
 
 /// Schedules every incoming pod of a compiled workload from its initial state.
@@ -42,6 +45,18 @@ fn benches(c: &mut Criterion) {
         &scheduling_basic(5000, 1000, 10_000),
     );
     bench_workload(c, "asm_overflow_5000n_10000p", &asm_overflow(5000, 10_000));
+    let w = pod_anti_affinity(5000, 1000, 2000);
+    bench_workload(c, "pod_anti_affinity_5000n_1000i_2000p", &w);
+    let w = pod_affinity(5000, 5000, 5000);
+    bench_workload(c, "pod_affinity_5000n_5000i_5000p", &w);
+    let w = preferred_pod_affinity(5000, 5000, 5000, false);
+    bench_workload(c, "preferred_affinity_5000n_5000i_5000p", &w);
+    let w = preferred_pod_affinity(5000, 5000, 5000, true);
+    bench_workload(c, "preferred_anti_affinity_5000n_5000i_5000p", &w);
+    let w = topology_spreading(5000, 5000, 5000, true);
+    bench_workload(c, "topology_spreading_5000n_5000i_5000p", &w);
+    let w = topology_spreading(5000, 5000, 5000, false);
+    bench_workload(c, "preferred_topology_spreading_5000n_5000i_5000p", &w);
 }
 
 criterion_group!(schedule, benches);

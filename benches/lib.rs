@@ -206,3 +206,66 @@ pub fn topology_spreading(
         incoming: (0..incoming).map(|i| pod(format!("pod-{i}"))).collect(),
     }
 }
+
+/// A named workload with kube-scheduler's `scheduler_perf` threshold for the same
+/// shape (pods/s at 5,000 nodes, where upstream scores ~10 % of the nodes).
+#[derive(Debug, Clone, Copy)]
+pub struct Workload {
+    /// Benchmark name.
+    pub name: &'static str,
+    /// Builds the cluster.
+    pub build: fn() -> ClusterSpec,
+    /// Upstream's threshold for the shape, if it has one.
+    pub upstream_threshold: Option<f64>,
+}
+
+/// The headline workloads at 5,000 nodes.
+pub fn workloads() -> Vec<Workload> {
+    let w = |name, build, upstream_threshold| Workload {
+        name,
+        build,
+        upstream_threshold,
+    };
+    vec![
+        w(
+            "scheduling_basic_5000n_1000i_10000p",
+            || scheduling_basic(5000, 1000, 10_000),
+            Some(680.0),
+        ),
+        w(
+            "asm_overflow_5000n_10000p",
+            || asm_overflow(5000, 10_000),
+            Some(220.0),
+        ),
+        w(
+            "pod_anti_affinity_5000n_1000i_2000p",
+            || pod_anti_affinity(5000, 1000, 2000),
+            Some(60.0),
+        ),
+        w(
+            "pod_affinity_5000n_5000i_5000p",
+            || pod_affinity(5000, 5000, 5000),
+            Some(35.0),
+        ),
+        w(
+            "preferred_affinity_5000n_5000i_5000p",
+            || preferred_pod_affinity(5000, 5000, 5000, false),
+            Some(90.0),
+        ),
+        w(
+            "preferred_anti_affinity_5000n_5000i_5000p",
+            || preferred_pod_affinity(5000, 5000, 5000, true),
+            Some(90.0),
+        ),
+        w(
+            "topology_spreading_5000n_5000i_5000p",
+            || topology_spreading(5000, 5000, 5000, true),
+            Some(460.0),
+        ),
+        w(
+            "preferred_topology_spreading_5000n_5000i_5000p",
+            || topology_spreading(5000, 5000, 5000, false),
+            Some(340.0),
+        ),
+    ]
+}

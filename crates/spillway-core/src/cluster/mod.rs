@@ -95,6 +95,7 @@ impl Cluster {
                 .nodes
                 .add(&mut cluster.strings, &mut cluster.scalars, n)?;
         }
+        cluster.nodes.rank_names();
         for ns in &spec.namespaces {
             cluster.add_namespace(ns);
         }
@@ -277,6 +278,12 @@ pub struct ClusterState {
     pub(crate) placement: Vec<Option<NodeIdx>>,
     /// Per matcher, the number of placed pods it counts on each node.
     pub(crate) matcher_counts: Vec<Vec<u32>>,
+    /// Per matcher, the number of placed pods it counts in all.
+    pub(crate) matcher_totals: Vec<u64>,
+    /// Nodes changed by placements, oldest first: what cached per-template results
+    /// must catch up with. `changes[i]` is change number `changes_base + i`.
+    pub(crate) changes: Vec<NodeIdx>,
+    pub(crate) changes_base: u64,
 }
 
 impl ClusterState {
@@ -290,6 +297,9 @@ impl ClusterState {
             node_pods: Vec::new(),
             placement: Vec::new(),
             matcher_counts: Vec::new(),
+            matcher_totals: Vec::new(),
+            changes: Vec::new(),
+            changes_base: 0,
         };
         s.fit(cluster);
         s
@@ -317,8 +327,33 @@ impl ClusterState {
                     })
                     .count() as u32;
             }
+            self.matcher_totals
+                .push(counts.iter().map(|&c| u64::from(c)).sum());
             self.matcher_counts.push(counts);
         }
+    }
+
+    /// The number of the next change.
+    pub(crate) fn change_count(&self) -> u64 {
+        self.changes_base + self.changes.len() as u64
+    }
+
+    /// Nodes changed since change number `since`, or `None` when the log no longer
+    /// reaches back that far.
+    pub(crate) fn changes_since(&self, since: u64) -> Option<&[NodeIdx]> {
+        let from = since.checked_sub(self.changes_base)?;
+        self.changes.get(usize::try_from(from).ok()?..)
+    }
+
+    fn log_change(&mut self, node: NodeIdx) {
+        // Keep the log bounded: readers that fell further behind recompute in full.
+        let cap = 4 * self.requested.len() + 1024;
+        if self.changes.len() >= cap {
+            let drop = self.changes.len() / 2;
+            self.changes.drain(..drop);
+            self.changes_base += drop as u64;
+        }
+        self.changes.push(node);
     }
 
     /// Brings the state up to date with pods and matchers added to the cluster since
@@ -378,12 +413,16 @@ impl ClusterState {
         self.pod_count[n] += sign;
         for m in &cluster.matchers.counted_by[cluster.pod_template(pod).index()] {
             let c = &mut self.matcher_counts[m.index()][n];
-            *c = if sign > 0 {
-                *c + 1
-            } else {
-                c.saturating_sub(1)
-            };
+            let total = &mut self.matcher_totals[m.index()];
+            if sign > 0 {
+                *c += 1;
+                *total += 1;
+            } else if *c > 0 {
+                *c -= 1;
+                *total -= 1;
+            }
         }
+        self.log_change(node);
         let ports = &mut self.used_ports[n];
         for hp in &t.host_ports {
             if sign > 0 {

@@ -37,6 +37,10 @@ pub(crate) struct Nodes {
     pub unschedulable: Vec<bool>,
     pub allocatable: Vec<Res>,
     pub allowed_pods: Vec<i64>,
+    /// Each node's position in name order (the name tie-break, in O(1)).
+    pub name_rank: Vec<u32>,
+    /// The nodes in name order (the inverse of `name_rank`).
+    pub by_rank: Vec<NodeIdx>,
     /// Image names present on each node, sorted.
     pub images: Vec<Vec<Sym>>,
     pub image_states: HashMap<Sym, ImageState>,
@@ -119,5 +123,18 @@ impl Nodes {
         self.allowed_pods.push(allowed_pods);
         self.images.push(images);
         Ok(idx)
+    }
+
+    /// Computes [`Nodes::name_rank`]; call after the last node is added.
+    pub(crate) fn rank_names(&mut self) {
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_by(|&a, &b| self.names[a].cmp(&self.names[b]));
+        self.name_rank = vec![0; order.len()];
+        self.by_rank = Vec::with_capacity(order.len());
+        for (rank, i) in order.into_iter().enumerate() {
+            self.name_rank[i] = u32::try_from(rank).unwrap_or(u32::MAX);
+            self.by_rank
+                .push(NodeIdx::from_index(i).unwrap_or_default());
+        }
     }
 }

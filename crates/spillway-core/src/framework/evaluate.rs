@@ -23,9 +23,9 @@ use super::{Code, Plugin, Profile, Reason, Rejection, TieBreaker};
 pub struct Scheduler<'c> {
     pub(super) cluster: &'c Cluster,
     pub(super) profile: Profile,
-    fit_keys: Vec<(Key, i64)>,
-    balanced_keys: Vec<(Key, i64)>,
-    default_spread: Vec<DefaultConstraint>,
+    pub(super) fit_keys: Vec<(Key, i64)>,
+    pub(super) balanced_keys: Vec<(Key, i64)>,
+    pub(super) default_spread: Vec<DefaultConstraint>,
 }
 
 /// The scores of one feasible node.
@@ -266,10 +266,6 @@ impl<'c> Scheduler<'c> {
         let node_name = cluster.record(pod).node_name.as_deref();
         let mut feasible = Vec::new();
         for node in cluster.node_indices() {
-            if let Some(r) = narrowed_out(cluster, pre, node) {
-                ev.rejected.push((node, r));
-                continue;
-            }
             match self.filter_node(
                 state,
                 t,
@@ -297,6 +293,7 @@ impl<'c> Scheduler<'c> {
     ) -> Option<Rejection> {
         let cluster = self.cluster;
         match verdict {
+            StaticVerdict::Narrowed => return Some(narrowed_rejection()),
             StaticVerdict::NodeUnschedulable => return Some(node_unschedulable::rejection()),
             _ if !node_name::passes(cluster, node_name, node) => {
                 return Some(node_name::rejection());
@@ -544,21 +541,10 @@ const PREEMPTION_NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
 const NO_VICTIMS: &str = "No preemption victims found for incoming pod";
 
 /// The status of a node left out by a PreFilter result (`SetAbsentNodesStatus`).
-pub(super) fn narrowed_out(
-    cluster: &Cluster,
-    pre: &PreFilter<'_>,
-    node: NodeIdx,
-) -> Option<Rejection> {
-    let names = pre.names.as_ref()?;
-    if names
-        .binary_search_by(|n| n.as_str().cmp(cluster.node_name(node)))
-        .is_ok()
-    {
-        return None;
-    }
-    Some(Rejection {
+pub(super) fn narrowed_rejection() -> Rejection {
+    Rejection {
         plugin: Plugin::NodeAffinity,
         code: Code::UnschedulableAndUnresolvable,
         reasons: vec![Reason::PreFilterNarrowed(vec![Plugin::NodeAffinity])],
-    })
+    }
 }

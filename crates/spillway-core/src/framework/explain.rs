@@ -11,7 +11,8 @@ use crate::plugins::{
 };
 use crate::{Cluster, ClusterState};
 
-use super::evaluate::narrowed_out;
+use super::evaluate::narrowed_rejection;
+use super::statics::StaticVerdict;
 use super::{Plugin, Rejection, Scheduler};
 
 /// One Filter plugin's verdict on one node.
@@ -65,6 +66,8 @@ impl Scheduler<'_> {
         };
         let of = |r: Option<Rejection>| r.map_or(FilterVerdict::Pass, FilterVerdict::Rejected);
         let node_name = cluster.record(pod).node_name.as_deref();
+        let narrowed = cluster.statics(cluster.pod_template(pod)).verdict[node.index()]
+            == StaticVerdict::Narrowed;
         Ok(Plugin::FILTER
             .iter()
             .map(|&p| {
@@ -82,13 +85,13 @@ impl Scheduler<'_> {
                         taint_toleration::rejection,
                     ),
                     Plugin::NodeAffinity if !t.node_affinity_filter => FilterVerdict::Skipped,
-                    Plugin::NodeAffinity => match narrowed_out(cluster, &pre, node) {
-                        Some(r) => FilterVerdict::Rejected(r),
-                        None => verdict(
-                            node_affinity::passes(cluster, t, node),
-                            node_affinity::rejection,
-                        ),
-                    },
+                    Plugin::NodeAffinity if narrowed => {
+                        FilterVerdict::Rejected(narrowed_rejection())
+                    }
+                    Plugin::NodeAffinity => verdict(
+                        node_affinity::passes(cluster, t, node),
+                        node_affinity::rejection,
+                    ),
                     Plugin::NodePorts if !pre.run_node_ports => FilterVerdict::Skipped,
                     Plugin::NodePorts => {
                         verdict(node_ports::passes(state, t, node), node_ports::rejection)

@@ -6,6 +6,7 @@
 mod evaluate;
 mod explain;
 mod message;
+mod place;
 mod plugin;
 mod profile;
 pub(crate) mod statics;
@@ -14,6 +15,7 @@ mod tie;
 
 pub use evaluate::{Evaluation, NodeScores, Scheduler};
 pub use explain::{FilterVerdict, SelectorUse};
+pub use place::Placer;
 pub use plugin::Plugin;
 pub use profile::{DefaultSpreadConstraint, Profile, ResourceSpec, ScoringStrategy};
 pub use status::{Code, Reason, Rejection, Resource};

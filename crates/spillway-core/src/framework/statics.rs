@@ -1,13 +1,16 @@
 //! Per-template results that no placement can change, computed once per template.
 
 use crate::Cluster;
-use crate::cluster::template::Template;
+use crate::cluster::template::{NodeNames, Template};
 use crate::plugins::{image_locality, node_affinity, node_unschedulable, taint_toleration};
 
 /// The first static filter that rejects a node, in filter order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StaticVerdict {
     Pass,
+    /// Left out by NodeAffinity's PreFilter result (`matchFields metadata.name`):
+    /// no filter runs on the node.
+    Narrowed,
     NodeUnschedulable,
     TaintToleration,
     NodeAffinity,
@@ -45,7 +48,15 @@ impl Statics {
         for node in cluster.node_indices() {
             let taints_ok = taint_toleration::passes(cluster, t, node);
             let affinity_ok = node_affinity::passes(cluster, t, node);
-            let v = if !node_unschedulable::passes(cluster, t, node) {
+            let narrowed = match &t.prefilter_node_names {
+                NodeNames::All => false,
+                NodeNames::Some(names) => names
+                    .binary_search_by(|n| n.as_str().cmp(cluster.node_name(node)))
+                    .is_err(),
+            };
+            let v = if narrowed {
+                StaticVerdict::Narrowed
+            } else if !node_unschedulable::passes(cluster, t, node) {
                 StaticVerdict::NodeUnschedulable
             } else if !taints_ok {
                 StaticVerdict::TaintToleration

@@ -39,6 +39,7 @@ impl std::str::FromStr for TieBreak {
 /// The running state of a [`TieBreak`] over a sequence of placements.
 #[derive(Debug, Clone)]
 pub struct TieBreaker {
+    mode: TieBreak,
     rng: Option<ChaCha8Rng>,
 }
 
@@ -46,11 +47,17 @@ impl TieBreaker {
     /// Starts a tie-breaker.
     pub fn new(mode: TieBreak) -> TieBreaker {
         TieBreaker {
+            mode,
             rng: match mode {
                 TieBreak::Name => None,
                 TieBreak::Seed(s) => Some(ChaCha8Rng::seed_from_u64(s)),
             },
         }
+    }
+
+    /// The rule this tie-breaker follows.
+    pub fn mode(&self) -> TieBreak {
+        self.mode
     }
 
     /// Picks one of `best` (sorted by node name); `None` when empty.

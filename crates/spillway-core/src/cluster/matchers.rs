@@ -62,10 +62,15 @@ impl Matcher {
         strings: &Interner,
     ) -> bool {
         match self {
+            // countPodsMatchSelector (v1.35) counts nothing for an empty selector.
             Matcher::Spread {
                 selector,
                 namespace,
-            } => t.namespace == *namespace && selector.matches(&t.labels, strings),
+            } => {
+                !selector.is_everything()
+                    && t.namespace == *namespace
+                    && selector.matches(&t.labels, strings)
+            }
             Matcher::Term {
                 selector,
                 namespaces,

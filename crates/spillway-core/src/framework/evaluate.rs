@@ -385,7 +385,7 @@ impl<'c> Scheduler<'c> {
                     let soft = pts::constraints(t, links, &self.default_spread, false);
                     let require_all = t.spread.has_own || !self.profile.spread_system_defaulted;
                     let Some(scores) =
-                        pts::scoring::score(cluster, state, statics, &soft, require_all, feasible)
+                        pts::scoring::score(cluster, state, statics, soft, require_all, feasible)
                     else {
                         skipped.push(plugin);
                         continue;
@@ -395,15 +395,15 @@ impl<'c> Scheduler<'c> {
                     continue;
                 }
                 Plugin::InterPodAffinity => {
-                    let Some(raw) = ipa::scoring::score(
+                    let raw = ipa::scoring::contributions(
                         cluster,
-                        state,
                         t,
                         links,
                         self.profile.hard_pod_affinity_weight,
                         self.profile.ignore_preferred_terms_of_existing_pods,
-                        feasible,
-                    ) else {
+                    )
+                    .and_then(|c| ipa::scoring::score(cluster, state, &c, feasible));
+                    let Some(raw) = raw else {
                         skipped.push(plugin);
                         continue;
                     };

@@ -20,10 +20,74 @@ pub(crate) const REASON_LABEL: &str =
 /// minimum (already lowered to 0 when there are fewer domains than `minDomains`).
 #[derive(Debug)]
 pub(crate) struct PreFilterState<'a> {
-    constraints: Vec<Constraint<'a>>,
-    counts: Vec<HashMap<Sym, i64>>,
-    min: Vec<i64>,
+    pub constraints: Vec<Constraint<'a>>,
+    /// Per constraint, matching pods per eligible domain (every eligible domain has
+    /// an entry, possibly 0).
+    pub counts: Vec<HashMap<Sym, i64>>,
+    pub min: Vec<i64>,
     self_match: Vec<bool>,
+}
+
+impl<'a> PreFilterState<'a> {
+    /// A state with no pod counted yet (every count 0); `None` means Skip (no hard
+    /// constraint).
+    pub(crate) fn empty(
+        cluster: &Cluster,
+        statics: &Statics,
+        t: &Template,
+        constraints: Vec<Constraint<'a>>,
+    ) -> Option<PreFilterState<'a>> {
+        if constraints.is_empty() {
+            return None;
+        }
+        let mut counts: Vec<HashMap<Sym, i64>> = vec![HashMap::new(); constraints.len()];
+        for node in cluster.node_indices() {
+            for (i, by_domain) in counts.iter_mut().enumerate() {
+                if let Some(v) = eligible_domain(cluster, statics, &constraints, i, node) {
+                    by_domain.insert(v, 0);
+                }
+            }
+        }
+        let self_match = constraints
+            .iter()
+            .map(|c| c.selector.matches(&t.labels, &cluster.strings))
+            .collect();
+        let min = vec![0; constraints.len()];
+        Some(PreFilterState {
+            constraints,
+            counts,
+            min,
+            self_match,
+        })
+    }
+
+    /// Sets each constraint's global minimum from `min_count`, the smallest count
+    /// over its domains (`None` without domains).
+    pub(crate) fn set_min(&mut self, i: usize, min_count: Option<i64>) {
+        let c = &self.constraints[i];
+        self.min[i] = if (self.counts[i].len() as i64) < c.min_domains {
+            // Fewer eligible domains than minDomains: the global minimum is 0.
+            0
+        } else {
+            min_count.unwrap_or(i64::from(i32::MAX))
+        };
+    }
+}
+
+/// The domain a node's pods count in for constraint `i`, if the node is eligible:
+/// it has every constraint's key and passes the constraint's node inclusion
+/// policies.
+pub(crate) fn eligible_domain(
+    cluster: &Cluster,
+    statics: &Statics,
+    constraints: &[Constraint<'_>],
+    i: usize,
+    node: NodeIdx,
+) -> Option<Sym> {
+    if !has_all_keys(cluster, constraints, node) || !constraints[i].includes(statics, node) {
+        return None;
+    }
+    constraints[i].value(cluster, node)
 }
 
 /// PreFilter (`calPreFilterState`); `None` means Skip (no hard constraint).
@@ -34,49 +98,21 @@ pub(crate) fn pre_filter<'a>(
     t: &Template,
     constraints: Vec<Constraint<'a>>,
 ) -> Option<PreFilterState<'a>> {
-    if constraints.is_empty() {
-        return None;
-    }
-    let mut counts: Vec<HashMap<Sym, i64>> = vec![HashMap::new(); constraints.len()];
+    let mut s = PreFilterState::empty(cluster, statics, t, constraints)?;
     for node in cluster.node_indices() {
-        if !has_all_keys(cluster, &constraints, node) {
-            continue;
-        }
-        for (i, c) in constraints.iter().enumerate() {
-            if !c.includes(statics, node) {
-                continue;
-            }
-            if let Some(v) = c.value(cluster, node) {
-                *counts[i].entry(v).or_insert(0) += i64::from(state.matched(c.matcher, node));
+        for i in 0..s.constraints.len() {
+            if let Some(v) = eligible_domain(cluster, statics, &s.constraints, i, node)
+                && let Some(count) = s.counts[i].get_mut(&v)
+            {
+                *count += i64::from(state.matched(s.constraints[i].matcher, node));
             }
         }
     }
-    let min = constraints
-        .iter()
-        .zip(&counts)
-        .map(|(c, by_domain)| {
-            if (by_domain.len() as i64) < c.min_domains {
-                // Fewer eligible domains than minDomains: the global minimum is 0.
-                0
-            } else {
-                by_domain
-                    .values()
-                    .copied()
-                    .min()
-                    .unwrap_or(i64::from(i32::MAX))
-            }
-        })
-        .collect();
-    let self_match = constraints
-        .iter()
-        .map(|c| c.selector.matches(&t.labels, &cluster.strings))
-        .collect();
-    Some(PreFilterState {
-        constraints,
-        counts,
-        min,
-        self_match,
-    })
+    for i in 0..s.constraints.len() {
+        let min = s.counts[i].values().copied().min();
+        s.set_min(i, min);
+    }
+    Some(s)
 }
 
 /// Filter: the node must have every key, and placing the pod there must keep each

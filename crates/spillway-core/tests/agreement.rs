@@ -969,6 +969,56 @@ fn engine_agrees_with_reference_on_random_clusters() {
     }
 }
 
+/// The fast placement path (`Placer`, per-template boards) places every pod where
+/// the full evaluation does, by name and by seeded tie-break, on the same random
+/// clusters.
+fn placer_agrees(spec: &ClusterSpec, seed: Option<u64>) -> Result<(), String> {
+    let snap = Cluster::compile(spec).map_err(|e| e.to_string())?;
+    let scheduler = Scheduler::new(&snap.cluster, Profile::default());
+    let mode = seed.map_or(TieBreak::Name, TieBreak::Seed);
+    let (mut fast, mut full) = (snap.state.clone(), snap.state.clone());
+    let (mut t1, mut t2) = (TieBreaker::new(mode), TieBreaker::new(mode));
+    let mut placer = spillway_core::framework::Placer::new(&scheduler);
+    for &pod in &snap.incoming {
+        let a = placer.place(&mut fast, pod, &mut t1);
+        let b = scheduler.schedule(&mut full, pod, &mut t2).assigned;
+        if a != b {
+            let name = |n: Option<spillway_core::NodeIdx>| {
+                n.map(|n| snap.cluster.node_name(n).to_string())
+            };
+            return Err(format!(
+                "pod {}: placer {:?}, full evaluation {:?}",
+                snap.cluster.pod_key(pod),
+                name(a),
+                name(b)
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn placer_agrees_with_full_evaluation_on_random_clusters() {
+    let config = Config {
+        cases: env_u64("AGREEMENT_CASES").map_or(256, |c| c as u32),
+        rng_seed: RngSeed::Fixed(env_u64("AGREEMENT_SEED").unwrap_or(0x91ace5)),
+        failure_persistence: None,
+        max_shrink_iters: 4096,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(
+        &(cluster(), proptest::option::of(any::<u64>())),
+        |(spec, seed)| {
+            placer_agrees(&spec, seed)
+                .map_err(|d| TestCaseError::fail(format!("{d}\ninput: {spec:#?}")))
+        },
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
 // ---- the reference against hand-checked scenarios ----------------------------------
 
 fn simple_node(name: &str, zone: &str, cpu: &str, mem: &str) -> Node {

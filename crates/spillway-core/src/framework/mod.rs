@@ -3,6 +3,7 @@
 //! kube-scheduler v1.35's `frameworkImpl` and `schedulePod` do, and reports every
 //! node's verdict and every plugin's score.
 
+mod board;
 mod evaluate;
 mod explain;
 mod message;

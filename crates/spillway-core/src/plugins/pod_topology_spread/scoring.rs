@@ -28,6 +28,7 @@ pub(crate) fn normalizing_weight(size: usize) -> f64 {
 
 /// The PreScore state (`preScoreState`): matching pods per domain of each
 /// non-hostname constraint, and each constraint's normalising weight.
+#[derive(Debug)]
 pub(crate) struct SoftState<'a> {
     pub constraints: Vec<Constraint<'a>>,
     /// upstream's `requireAllTopologies`.
@@ -86,7 +87,7 @@ impl<'a> SoftState<'a> {
         node: NodeIdx,
     ) -> bool {
         !self.is_hostname(i)
-            && !(self.require_all && !has_all_keys(cluster, &self.constraints, node))
+            && !self.ignored(cluster, node)
             && self.constraints[i].includes(statics, node)
     }
 

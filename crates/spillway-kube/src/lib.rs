@@ -9,6 +9,7 @@
 //! This crate does not pick a Kubernetes version feature of k8s-openapi; binaries do
 //! (`v1_35`).
 
+mod chunks;
 mod convert;
 mod error;
 pub mod report;

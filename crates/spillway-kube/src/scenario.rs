@@ -10,6 +10,7 @@ use serde_json::Value;
 use spillway_core::spec::{LabelSelector, Namespace, Operator, Requirement};
 use spillway_core::{Cluster, ClusterSpec, Snapshot};
 
+use crate::chunks::{self, Object};
 use crate::convert;
 use crate::error::{FieldError, LoadError};
 
@@ -99,11 +100,17 @@ impl Scenario {
     /// # Errors
     /// As [`Scenario::load`].
     pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
-        let docs = parse_documents(path, text)?;
         let mut s = Scenario {
             path: path.to_path_buf(),
             ..Scenario::default()
         };
+        if !looks_like_json(text)
+            && let Some(objects) = chunks::objects(text)
+        {
+            objects.into_iter().for_each(|o| s.add(o));
+            return Ok(s);
+        }
+        let docs = parse_documents(path, text)?;
         let object_form = docs.len() == 1
             && docs[0]
                 .as_object()
@@ -217,6 +224,28 @@ impl Scenario {
     }
 
     /// A pod from a kubectl dump: bound pods are running, the others incoming.
+    /// Adds a decoded object of a kubectl dump: bound pods are running, the others
+    /// incoming.
+    fn add(&mut self, object: Object) {
+        match object {
+            Object::Pod(pod) => {
+                let bound = pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_deref())
+                    .is_some_and(|n| !n.is_empty());
+                self.add_pod(*pod, !bound);
+            }
+            Object::Node(n) => self.nodes.push(*n),
+            Object::Namespace(n) => self.namespaces.push(*n),
+            Object::Service(x) => self.services.push(*x),
+            Object::ReplicaSet(x) => self.replica_sets.push(*x),
+            Object::StatefulSet(x) => self.stateful_sets.push(*x),
+            Object::ReplicationController(x) => self.replication_controllers.push(*x),
+            Object::Other(why) => self.ignored.push(why),
+        }
+    }
+
     fn add_kubectl_object(&mut self, kind: &str, v: Value, at: &str) -> Result<(), LoadError> {
         if kind == "Pod" {
             let pod: k::Pod = decode("Pod", v, at).map_err(|e| e.at(&self.path))?;
@@ -421,9 +450,13 @@ fn requirements(
 }
 
 /// Splits text into documents: one JSON value, or YAML documents.
-fn parse_documents(path: &Path, text: &str) -> Result<Vec<Value>, LoadError> {
+fn looks_like_json(text: &str) -> bool {
     let trimmed = text.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+    trimmed.starts_with('{') || trimmed.starts_with('[')
+}
+
+fn parse_documents(path: &Path, text: &str) -> Result<Vec<Value>, LoadError> {
+    if looks_like_json(text) {
         let v: Value = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
             path: path.to_path_buf(),
             format: "JSON",
@@ -434,8 +467,7 @@ fn parse_documents(path: &Path, text: &str) -> Result<Vec<Value>, LoadError> {
             v => vec![v],
         });
     }
-    let mut options = serde_saphyr::Options::default();
-    options.budget = None;
+    let options = yaml_options(text.len());
     serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|e| {
         LoadError::Syntax {
             path: path.to_path_buf(),
@@ -443,4 +475,18 @@ fn parse_documents(path: &Path, text: &str) -> Result<Vec<Value>, LoadError> {
             message: e.to_string(),
         }
     })
+}
+
+/// YAML parser limits that grow with the input (a large cluster dump has millions
+/// of nodes) but keep what it can expand into proportional to its size: alias
+/// bombs are rejected instead of exhausting memory.
+pub(crate) fn yaml_options(input_len: usize) -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_events = budget.max_events.max(input_len);
+        budget.max_nodes = budget.max_nodes.max(input_len);
+        budget.max_documents = budget.max_documents.max(input_len / 16);
+        budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(2 * input_len);
+    }
+    options
 }

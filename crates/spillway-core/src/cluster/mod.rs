@@ -408,8 +408,12 @@ impl ClusterState {
         let t = cluster.template_of(pod);
         let n = node.index();
         self.requested[n].add(&t.requests, sign);
-        self.nonzero[n].0 += sign * t.nonzero_requests.cpu;
-        self.nonzero[n].1 += sign * t.nonzero_requests.memory;
+        self.nonzero[n].0 = self.nonzero[n]
+            .0
+            .wrapping_add(sign.wrapping_mul(t.nonzero_requests.cpu));
+        self.nonzero[n].1 = self.nonzero[n]
+            .1
+            .wrapping_add(sign.wrapping_mul(t.nonzero_requests.memory));
         self.pod_count[n] += sign;
         for m in &cluster.matchers.counted_by[cluster.pod_template(pod).index()] {
             let c = &mut self.matcher_counts[m.index()][n];

@@ -105,15 +105,18 @@ impl Res {
         Ok(r)
     }
 
-    /// Adds `other` into `self` (`sign` +1 or -1).
+    /// Adds `other` into `self` (`sign` +1 or -1). Arithmetic wraps on overflow,
+    /// as Go's int64 does upstream.
     pub(crate) fn add(&mut self, other: &Res, sign: i64) {
-        self.cpu += sign * other.cpu;
-        self.memory += sign * other.memory;
-        self.ephemeral += sign * other.ephemeral;
+        self.cpu = self.cpu.wrapping_add(sign.wrapping_mul(other.cpu));
+        self.memory = self.memory.wrapping_add(sign.wrapping_mul(other.memory));
+        self.ephemeral = self
+            .ephemeral
+            .wrapping_add(sign.wrapping_mul(other.ephemeral));
         for &(k, v) in &other.scalars {
             match self.scalars.binary_search_by_key(&k, |&(k, _)| k) {
-                Ok(p) => self.scalars[p].1 += sign * v,
-                Err(p) => self.scalars.insert(p, (k, sign * v)),
+                Ok(p) => self.scalars[p].1 = self.scalars[p].1.wrapping_add(sign.wrapping_mul(v)),
+                Err(p) => self.scalars.insert(p, (k, sign.wrapping_mul(v))),
             }
         }
     }

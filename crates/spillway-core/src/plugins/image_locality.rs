@@ -24,7 +24,7 @@ pub(crate) fn score(cluster: &Cluster, t: &Template, node: NodeIdx) -> i64 {
         }
         if let Some(state) = cluster.nodes.image_states.get(image) {
             let spread = state.num_nodes as f64 / total_nodes;
-            sum += (state.size as f64 * spread) as i64;
+            sum = sum.wrapping_add((state.size as f64 * spread) as i64);
         }
     }
     let max_threshold = MAX_CONTAINER_THRESHOLD * t.num_containers as i64;

@@ -31,7 +31,8 @@ fn check(
         return;
     }
     let mut short = |resource, requested: i64, used: i64, capacity: i64| {
-        !(requested > 0 && requested > capacity - used)
+        // Go's int64 wraps where absurd amounts overflow.
+        !(requested > 0 && requested > capacity.wrapping_sub(used))
             || insufficient(resource, requested, used, capacity)
     };
     if !short(Resource::Cpu, req.cpu, used.cpu, alloc.cpu)

@@ -68,7 +68,7 @@ pub(crate) fn allocatable_and_requested(
     match key {
         Key::Cpu => (
             alloc.cpu,
-            if use_requested { requested.cpu } else { nz_cpu } + pod_request,
+            if use_requested { requested.cpu } else { nz_cpu }.wrapping_add(pod_request),
         ),
         Key::Memory => (
             alloc.memory,
@@ -76,15 +76,22 @@ pub(crate) fn allocatable_and_requested(
                 requested.memory
             } else {
                 nz_mem
-            } + pod_request,
+            }
+            .wrapping_add(pod_request),
         ),
-        Key::EphemeralStorage => (alloc.ephemeral, requested.ephemeral + pod_request),
+        Key::EphemeralStorage => (
+            alloc.ephemeral,
+            requested.ephemeral.wrapping_add(pod_request),
+        ),
         Key::Scalar(Some(s)) => {
             if pod_request == 0 {
                 return (0, 0);
             }
             match alloc.scalars.binary_search_by_key(&s, |&(k, _)| k) {
-                Ok(p) => (alloc.scalars[p].1, requested.scalar(s) + pod_request),
+                Ok(p) => (
+                    alloc.scalars[p].1,
+                    requested.scalar(s).wrapping_add(pod_request),
+                ),
                 Err(_) => (0, 0),
             }
         }
@@ -146,7 +153,11 @@ fn least_requested_score(requested: i64, capacity: i64) -> i64 {
     if capacity == 0 || requested > capacity {
         return 0;
     }
-    (capacity - requested) * MAX_NODE_SCORE / capacity
+    // Go's int64 arithmetic wraps on overflow (absurd allocatable amounts).
+    capacity
+        .wrapping_sub(requested)
+        .wrapping_mul(MAX_NODE_SCORE)
+        / capacity
 }
 
 fn most_requested_score(requested: i64, capacity: i64) -> i64 {
@@ -154,7 +165,7 @@ fn most_requested_score(requested: i64, capacity: i64) -> i64 {
         return 0;
     }
     // requested can exceed capacity because pods without requests count the defaults.
-    requested.min(capacity) * MAX_NODE_SCORE / capacity
+    requested.min(capacity).wrapping_mul(MAX_NODE_SCORE) / capacity
 }
 
 /// `helper.BuildBrokenLinearFunction` over `(utilization, score)` points already
@@ -220,7 +231,7 @@ pub(crate) fn fit_score(
                 let s = if c == 0 || r > c {
                     broken_linear(&shape, MAX_UTILIZATION)
                 } else {
-                    broken_linear(&shape, r * MAX_UTILIZATION / c)
+                    broken_linear(&shape, r.wrapping_mul(MAX_UTILIZATION) / c)
                 };
                 if s > 0 {
                     node_score += s * weights[i].1;

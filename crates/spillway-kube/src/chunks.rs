@@ -109,10 +109,36 @@ struct Named {
     metadata: ObjectMeta,
 }
 
+/// A pod's chunk without its `status` block, except `phase` (all the scheduler
+/// reads of it): the status is a sizeable part of a running pod's text.
+fn without_pod_status(chunk: &str) -> String {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let base = chunk.lines().next().map_or(0, indent);
+    let mut out = String::with_capacity(chunk.len());
+    let mut in_status = false;
+    for line in chunk.lines() {
+        let i = indent(line);
+        if i == base {
+            in_status = line[i..].starts_with("status:") && line.trim_end().ends_with("status:");
+            if in_status {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+        }
+        let keep = !in_status || (i == base + 2 && line[i..].starts_with("phase:"));
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn object(chunk: &str) -> Option<Object> {
     Some(match kind(chunk)? {
         "Node" => Object::Node(decode(chunk)?),
-        "Pod" => Object::Pod(decode(chunk)?),
+        "Pod" => Object::Pod(decode(&without_pod_status(chunk))?),
         "Namespace" => Object::Namespace(decode(chunk)?),
         "Service" => Object::Service(decode(chunk)?),
         "ReplicaSet" => Object::ReplicaSet(decode(chunk)?),
@@ -158,6 +184,15 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["node a", "pod p", "ns ns"]);
+    }
+
+    #[test]
+    fn pod_status_keeps_only_the_phase() {
+        let chunk = "  kind: Pod\n  status:\n    phase: Succeeded\n    conditions:\n    - type: Ready\n      status: \"False\"\n    podIP: 10.0.0.1\n  spec:\n    nodeName: n\n";
+        assert_eq!(
+            without_pod_status(chunk),
+            "  kind: Pod\n  status:\n    phase: Succeeded\n  spec:\n    nodeName: n\n"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::core::v1 as k;
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use spillway_core::spec::{LabelSelector, Namespace, Operator, Requirement};
@@ -311,18 +312,25 @@ impl Scenario {
     pub fn to_cluster_spec(&self) -> Result<ClusterSpec, LoadError> {
         let at = |e: FieldError| e.at(&self.path);
         let mut spec = ClusterSpec::default();
-        for n in &self.nodes {
-            spec.nodes.push(convert::node(n).map_err(at)?);
-        }
+        // Conversions are independent: large dumps convert in parallel.
+        spec.nodes = self
+            .nodes
+            .par_iter()
+            .map(convert::node)
+            .collect::<Result<_, _>>()
+            .map_err(at)?;
         for ns in &self.namespaces {
             spec.namespaces.push(Namespace {
                 name: ns.metadata.name.clone().unwrap_or_default(),
                 labels: ns.metadata.labels.clone().unwrap_or_default(),
             });
         }
-        for p in &self.running {
-            spec.running.push(convert::pod(p).map_err(at)?);
-        }
+        spec.running = self
+            .running
+            .par_iter()
+            .map(convert::pod)
+            .collect::<Result<_, _>>()
+            .map_err(at)?;
         for p in &self.incoming {
             if let Some((field, what)) = convert::unsupported_volume(p) {
                 return Err(at(FieldError::new(

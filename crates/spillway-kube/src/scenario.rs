@@ -311,26 +311,30 @@ impl Scenario {
     /// claims (their plugins are not in scope yet).
     pub fn to_cluster_spec(&self) -> Result<ClusterSpec, LoadError> {
         let at = |e: FieldError| e.at(&self.path);
-        let mut spec = ClusterSpec::default();
         // Conversions are independent: large dumps convert in parallel.
-        spec.nodes = self
-            .nodes
-            .par_iter()
-            .map(convert::node)
-            .collect::<Result<_, _>>()
-            .map_err(at)?;
-        for ns in &self.namespaces {
-            spec.namespaces.push(Namespace {
-                name: ns.metadata.name.clone().unwrap_or_default(),
-                labels: ns.metadata.labels.clone().unwrap_or_default(),
-            });
-        }
-        spec.running = self
-            .running
-            .par_iter()
-            .map(convert::pod)
-            .collect::<Result<_, _>>()
-            .map_err(at)?;
+        let mut spec = ClusterSpec {
+            nodes: self
+                .nodes
+                .par_iter()
+                .map(convert::node)
+                .collect::<Result<_, _>>()
+                .map_err(at)?,
+            namespaces: self
+                .namespaces
+                .iter()
+                .map(|ns| Namespace {
+                    name: ns.metadata.name.clone().unwrap_or_default(),
+                    labels: ns.metadata.labels.clone().unwrap_or_default(),
+                })
+                .collect(),
+            running: self
+                .running
+                .par_iter()
+                .map(convert::pod)
+                .collect::<Result<_, _>>()
+                .map_err(at)?,
+            incoming: Vec::new(),
+        };
         for p in &self.incoming {
             if let Some((field, what)) = convert::unsupported_volume(p) {
                 return Err(at(FieldError::new(

@@ -59,11 +59,18 @@ const OBJECT_FORM_KEYS: [&str; 9] = [
 /// How an object is named in messages before it is decoded.
 fn object_name(kind: &str, v: &Value, fallback: &str) -> String {
     let meta = v.get("metadata");
-    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str);
-    let ns = meta
-        .and_then(|m| m.get("namespace"))
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty());
+    let field = |f: &str| meta.and_then(|m| m.get(f)).and_then(Value::as_str);
+    display_name(kind, field("name"), field("namespace"), fallback)
+}
+
+/// `pod NAMESPACE/NAME` for pods, `KIND/NAME` for other objects, else `fallback`.
+pub(crate) fn display_name(
+    kind: &str,
+    name: Option<&str>,
+    namespace: Option<&str>,
+    fallback: &str,
+) -> String {
+    let ns = namespace.filter(|s| !s.is_empty());
     match (kind, name) {
         ("Pod", Some(n)) => format!("pod {}/{n}", ns.unwrap_or("default")),
         (_, Some(n)) => format!("{}/{n}", kind.to_ascii_lowercase()),
@@ -111,14 +118,21 @@ impl Scenario {
             objects.into_iter().for_each(|o| s.add(o));
             return Ok(s);
         }
-        let docs = parse_documents(path, text)?;
+        s.read_text(text)?;
+        Ok(s)
+    }
+
+    /// Reads text through the generic value tree (every shape; errors with positions).
+    fn read_text(&mut self, text: &str) -> Result<(), LoadError> {
+        let s = self;
+        let docs = parse_documents(&s.path, text)?;
         let object_form = docs.len() == 1
             && docs[0]
                 .as_object()
                 .is_some_and(|o| !o.contains_key("kind") && !o.contains_key("apiVersion"));
         if object_form {
             let Some(Value::Object(map)) = docs.into_iter().next() else {
-                return Ok(s);
+                return Ok(());
             };
             s.read_object_form(map)?;
         } else {
@@ -126,7 +140,7 @@ impl Scenario {
                 s.read_document(doc, i)?;
             }
         }
-        Ok(s)
+        Ok(())
     }
 
     fn read_object_form(&mut self, map: serde_json::Map<String, Value>) -> Result<(), LoadError> {
@@ -501,4 +515,35 @@ pub(crate) fn yaml_options(input_len: usize) -> serde_saphyr::Options {
         budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(2 * input_len);
     }
     options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path for kubectl dumps must read what the ordinary path reads.
+    #[test]
+    fn kubectl_dumps_read_the_same_both_ways() {
+        let dump = "apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata:\n    name: a\n    labels: {zone: z1}\n  status:\n    allocatable: {cpu: 2, memory: 4Gi, pods: \"10\", example.com/gpu: 1.5e0}\n  spec:\n    taints:\n    - key: \"on\"\n      value: \"yes\"\n      effect: NoSchedule\n# a comment between items\n- kind: Pod\n  apiVersion: v1\n  metadata:\n    name: p\n    namespace: shop\n    labels:\n      app: web\n      \"version\": '1.10'\n    annotations:\n      note: |\n        two\n        lines\n  spec:\n    nodeName: a\n    tolerations: [{key: \"on\", operator: Exists}]\n    containers:\n    - name: c\n      resources:\n        requests: {cpu: 100m}\n  status:\n    phase: Running\n    conditions:\n    - type: Ready\n      status: \"True\"\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm, namespace: shop}\nkind: List\nmetadata:\n  resourceVersion: \"\"\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n  namespace: shop\nspec:\n  containers:\n  - name: c\n    resources:\n      limits: {memory: 1Gi}\n---\n\r\napiVersion: v1\r\nkind: Service\r\nmetadata: {name: web, namespace: shop}\r\nspec:\r\n  selector: {app: web}\r\n";
+        let path = Path::new("dump.yaml");
+        let fast = Scenario::parse(path, dump).map_err(|e| e.to_string());
+        let mut ordinary = Scenario {
+            path: path.to_path_buf(),
+            ..Scenario::default()
+        };
+        let read = ordinary.read_text(dump).map_err(|e| e.to_string());
+        assert_eq!(read, Ok(()));
+        let (Ok(fast), ordinary) = (fast, ordinary) else {
+            panic!("the dump does not load");
+        };
+        assert_eq!(fast.ignored, ordinary.ignored);
+        assert_eq!(fast.services, ordinary.services);
+        assert_eq!(fast.incoming.len(), 1);
+        let spec = |s: &Scenario| format!("{:?}", s.to_cluster_spec().map_err(|e| e.to_string()));
+        assert_eq!(spec(&fast), spec(&ordinary));
+        assert!(
+            chunks::objects(dump).is_some(),
+            "the fast path was not taken"
+        );
+    }
 }

@@ -1,7 +1,6 @@
-//! How placement cost grows with nodes and pods, the memory of a large compiled
-//! snapshot, and the time to load a large `kubectl get -o yaml` dump.
-//! Run: `cargo run --release -p spillway-benches --example scale [rates|memory|load]`
-//! (each part in its own process, so that peak memory is the snapshot's own).
+//! How placement cost grows with nodes and pods, and the time to load a large
+//! `kubectl get -o yaml` dump.
+//! Run: `cargo run --release -p spillway-benches --example scale [rates|load]`.
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -25,23 +24,6 @@ fn rate(spec: &ClusterSpec) -> f64 {
         placer.place(&mut state, pod, &mut tie);
     }
     snapshot.incoming.len() as f64 / start.elapsed().as_secs_f64()
-}
-
-/// Peak resident memory of this process, from /proc (Linux), in MiB.
-fn peak_rss_mib() -> Option<f64> {
-    proc_status_mib("VmHWM:")
-}
-
-/// Current resident memory of this process, in MiB.
-fn rss_mib() -> Option<f64> {
-    proc_status_mib("VmRSS:")
-}
-
-fn proc_status_mib(field: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
 }
 
 /// A `kubectl get nodes,pods -o yaml`-style dump: nodes with the usual labels,
@@ -72,15 +54,10 @@ fn kubectl_dump(nodes: usize, pods: usize) -> String {
 fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("rates") => rates(),
-        Some("memory") => memory(),
         Some("load") => load(),
         _ => {
-            // Each part in a fresh process: peak memory must not include the others.
-            let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-            for part in ["rates", "memory", "load"] {
-                let status = std::process::Command::new(&exe).arg(part).status();
-                assert!(status.is_ok_and(|s| s.success()), "{part} failed");
-            }
+            rates();
+            load();
         }
     }
 }
@@ -118,23 +95,6 @@ fn rates() {
             );
         }
     }
-}
-
-fn memory() {
-    let spec = scheduling_basic(5000, 150_000, 0);
-    let input = peak_rss_mib().unwrap_or(f64::NAN);
-    let start = Instant::now();
-    let snapshot = Cluster::compile(&spec).unwrap_or_else(|e| panic!("{e}"));
-    let compile = start.elapsed().as_secs_f64();
-    drop(spec);
-    println!(
-        "Compiled snapshot of 5,000 nodes + 150,000 running pods ({} template): compiled in {compile:.2} s; \
-         peak resident memory {:.0} MiB, of which the input spec took {input:.0} MiB; {:.0} MiB resident \
-         once the input is dropped.",
-        snapshot.cluster.template_count(),
-        peak_rss_mib().unwrap_or(f64::NAN),
-        rss_mib().unwrap_or(f64::NAN),
-    );
 }
 
 fn load() {

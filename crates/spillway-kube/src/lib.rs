@@ -9,11 +9,14 @@
 //! This crate does not pick a Kubernetes version feature of k8s-openapi; binaries do
 //! (`v1_35`).
 
+pub mod ack;
 mod chunks;
 mod convert;
 mod error;
+pub mod istio;
 pub mod report;
 mod scenario;
+mod workloads;
 
 pub use convert::{node, pod};
 pub use error::{FieldError, LoadError};

@@ -1,0 +1,1 @@
+//! ECI instance specs and prices.

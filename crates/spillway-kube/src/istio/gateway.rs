@@ -1,0 +1,1 @@
+//! The IstioGateway resource of ASM.

@@ -1,0 +1,4 @@
+//! Istio / ASM: sidecar injection and the IstioGateway resource.
+
+pub mod gateway;
+pub mod inject;

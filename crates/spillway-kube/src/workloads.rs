@@ -1,0 +1,1 @@
+//! Workloads into pods: Deployments, ReplicaSets, StatefulSets.

@@ -32,6 +32,9 @@ pub(crate) enum Object {
     ReplicaSet(Box<apps::ReplicaSet>),
     StatefulSet(Box<apps::StatefulSet>),
     ReplicationController(Box<k::ReplicationController>),
+    Deployment(Box<apps::Deployment>),
+    IstioGateway(Box<crate::istio::gateway::IstioGateway>),
+    HorizontalPodAutoscaler(Box<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>),
     /// A kind the scheduler does not use: why it is ignored.
     Other(String),
 }
@@ -220,6 +223,9 @@ fn object(chunk: Chunk<'_>) -> Option<Object> {
         "ReplicaSet" => Object::ReplicaSet(decode(chunk)?),
         "StatefulSet" => Object::StatefulSet(decode(chunk)?),
         "ReplicationController" => Object::ReplicationController(decode(chunk)?),
+        "Deployment" => Object::Deployment(decode(chunk)?),
+        "IstioGateway" => Object::IstioGateway(decode(chunk)?),
+        "HorizontalPodAutoscaler" => Object::HorizontalPodAutoscaler(decode(chunk)?),
         other => {
             let meta = decode::<Named>(chunk)?.metadata;
             let object = crate::scenario::display_name(

@@ -10,14 +10,19 @@
 //! (`v1_35`).
 
 pub mod ack;
+mod admission;
+pub mod capacity;
 mod chunks;
 mod convert;
+mod details;
+pub mod doctor;
 mod error;
 pub mod istio;
 pub mod report;
 mod scenario;
 mod workloads;
 
+pub use admission::PodAdmission;
 pub use convert::{node, pod};
 pub use error::{FieldError, LoadError};
 pub use report::{PodResult, Report};

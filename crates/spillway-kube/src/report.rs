@@ -36,7 +36,7 @@ impl StatusJson {
 }
 
 /// One pod's result.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct PodResult {
     /// `namespace/name`.
@@ -74,6 +74,47 @@ pub struct PodResult {
     /// The message without its PostFilter part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter_message: Option<String>,
+    /// spillway's additions (not in the golden format): containers ready once
+    /// running (`2/2` with a sidecar), zone, ECI size and cost, admission notes.
+    #[serde(flatten)]
+    pub details: Option<PodDetails>,
+}
+
+/// What spillway adds to a pod's result: how it runs where it lands.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PodDetails {
+    /// `READY` as kubectl shows it once the pod runs: `2/2` for a meshed pod.
+    pub ready: String,
+    /// The zone of the node it lands on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// Set when it lands on a virtual node: the ECI instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eci: Option<EciDetails>,
+    /// What admission did to the pod.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub admission: Vec<String>,
+}
+
+/// The ECI instance of a pod on a virtual node.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct EciDetails {
+    /// The vSwitch it uses, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vswitch: Option<String>,
+    /// The spec it runs as (`2-4Gi`, or an ECS instance type).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+    /// Price per hour, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_per_hour: Option<f64>,
+    /// Currency of the price.
+    pub currency: String,
+    /// Why no spec could be chosen, if none could.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 impl PodResult {
@@ -130,12 +171,13 @@ impl PodResult {
             assigned: ev.assigned.map(name),
             message: ev.message(cluster),
             filter_message: ev.filter_message(cluster),
+            details: None,
         }
     }
 }
 
 /// The whole run: `{"k8sVersion": ..., "results": [...]}`.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     /// [`K8S_VERSION`].

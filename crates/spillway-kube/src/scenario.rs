@@ -11,9 +11,15 @@ use serde_json::Value;
 use spillway_core::spec::{LabelSelector, Namespace, Operator, Requirement};
 use spillway_core::{Cluster, ClusterSpec, Snapshot};
 
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+
+use crate::ack::settings::AckSettings;
+use crate::ack::virtual_node::VirtualNodeDecl;
+use crate::admission::PodAdmission;
 use crate::chunks::{self, Object};
 use crate::convert;
 use crate::error::{FieldError, LoadError};
+use crate::istio::gateway::IstioGateway;
 
 /// The Kubernetes objects of one scenario.
 #[derive(Debug, Clone, Default)]
@@ -38,14 +44,33 @@ pub struct Scenario {
     pub stateful_sets: Vec<apps::StatefulSet>,
     /// ReplicationControllers (same).
     pub replication_controllers: Vec<k::ReplicationController>,
-    /// Objects read but not used, each with the reason (`Deployment/web: not used by
-    /// the scheduler`, terminated pods).
+    /// Deployments (expanded into a ReplicaSet and its pods).
+    pub deployments: Vec<apps::Deployment>,
+    /// ASM IstioGateways (expanded into a Deployment, Service and HPA).
+    pub istio_gateways: Vec<IstioGateway>,
+    /// HorizontalPodAutoscalers (read, and created for gateways).
+    pub hpas: Vec<HorizontalPodAutoscaler>,
+    /// Virtual nodes declared briefly (`virtualNodes:`); their Node objects are in
+    /// `nodes`.
+    pub virtual_nodes: Vec<VirtualNodeDecl>,
+    /// ACK/ASM settings (`ack:`).
+    pub ack: AckSettings,
+    /// What admission (workload expansion, sidecar injection, ECI routing) did,
+    /// per incoming pod (`namespace/name`).
+    pub admission: BTreeMap<String, PodAdmission>,
+    /// Objects read but not used, each with the reason (`configmap/x: kind
+    /// "ConfigMap" is not used by the scheduler`, terminated pods).
     pub ignored: Vec<String>,
 }
 
 /// Keys of the object form (see `fixtures/golden/README.md`).
-const OBJECT_FORM_KEYS: [&str; 9] = [
+const OBJECT_FORM_KEYS: [&str; 14] = [
     "description",
+    "ack",
+    "virtualNodes",
+    "deployments",
+    "istioGateways",
+    "horizontalPodAutoscalers",
     "nodes",
     "pods",
     "incoming",
@@ -116,9 +141,10 @@ impl Scenario {
             && let Some(objects) = chunks::objects(text)
         {
             objects.into_iter().for_each(|o| s.add(o));
-            return Ok(s);
+        } else {
+            s.read_text(text)?;
         }
-        s.read_text(text)?;
+        s.admit()?;
         Ok(s)
     }
 
@@ -149,6 +175,10 @@ impl Scenario {
                 self.description = value.as_str().map(str::to_string);
                 continue;
             }
+            if key == "ack" {
+                self.ack = decode("Settings", value, "ack").map_err(|e| e.at(&self.path))?;
+                continue;
+            }
             if !OBJECT_FORM_KEYS.contains(&key.as_str()) {
                 return Err(LoadError::Shape {
                     path: self.path.clone(),
@@ -168,6 +198,10 @@ impl Scenario {
                 });
             };
             let kind = match key.as_str() {
+                "virtualNodes" => "VirtualNode",
+                "deployments" => "Deployment",
+                "istioGateways" => "IstioGateway",
+                "horizontalPodAutoscalers" => "HorizontalPodAutoscaler",
                 "nodes" => "Node",
                 "pods" | "incoming" => "Pod",
                 "namespaces" => "Namespace",
@@ -257,6 +291,9 @@ impl Scenario {
             Object::ReplicaSet(x) => self.replica_sets.push(*x),
             Object::StatefulSet(x) => self.stateful_sets.push(*x),
             Object::ReplicationController(x) => self.replication_controllers.push(*x),
+            Object::Deployment(x) => self.deployments.push(*x),
+            Object::IstioGateway(x) => self.istio_gateways.push(*x),
+            Object::HorizontalPodAutoscaler(x) => self.hpas.push(*x),
             Object::Other(why) => self.ignored.push(why),
         }
     }
@@ -308,6 +345,10 @@ impl Scenario {
             "ReplicationController" => self
                 .replication_controllers
                 .push(decode(kind, v, at).map_err(e)?),
+            "Deployment" => self.deployments.push(decode(kind, v, at).map_err(e)?),
+            "IstioGateway" => self.istio_gateways.push(decode(kind, v, at).map_err(e)?),
+            "HorizontalPodAutoscaler" => self.hpas.push(decode(kind, v, at).map_err(e)?),
+            "VirtualNode" => self.virtual_nodes.push(decode(kind, v, at).map_err(e)?),
             other => self.ignored.push(format!(
                 "{}: kind {other:?} is not used by the scheduler",
                 object_name(other, &v, at)
@@ -380,7 +421,10 @@ impl Scenario {
     /// `helper.DefaultSelector`: the Services selecting the pod merged, plus its
     /// controlling ReplicationController's selector, or the requirements of its
     /// controlling ReplicaSet or StatefulSet. `None` when empty.
-    fn default_selector(&self, pod: &k::Pod) -> Result<Option<LabelSelector>, FieldError> {
+    pub(crate) fn default_selector(
+        &self,
+        pod: &k::Pod,
+    ) -> Result<Option<LabelSelector>, FieldError> {
         let ns = pod
             .metadata
             .namespace

@@ -365,3 +365,36 @@ pub(crate) fn is_label_value(v: &str) -> bool {
             && v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
             && v.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric()))
 }
+
+impl spec::NodeSelectorTerm {
+    /// Whether a node with these labels and this name satisfies the term, decided
+    /// by the same compiled code NodeAffinity uses. An empty term, an invalid one, or
+    /// one with a requirement upstream cannot parse selects no node.
+    ///
+    /// For diagnostics on plain specs; the engine matches compiled terms.
+    ///
+    /// ```
+    /// use spillway_core::spec::{NodeSelectorTerm, Operator, Requirement};
+    /// let term = NodeSelectorTerm {
+    ///     match_expressions: vec![Requirement::new("type", Operator::In, &["virtual-kubelet"])],
+    ///     match_fields: vec![],
+    /// };
+    /// let labels = [("type".to_string(), "virtual-kubelet".to_string())].into_iter().collect();
+    /// assert!(term.matches(&labels, "vk-1"));
+    /// assert!(!term.matches(&Default::default(), "ecs-1"));
+    /// ```
+    pub fn matches(&self, labels: &spec::Labels, node_name: &str) -> bool {
+        let mut strings = Interner::default();
+        let at = At {
+            object: "",
+            path: String::new(),
+        };
+        match compile_term(&mut strings, self, &at) {
+            Ok(Some(term)) => {
+                let labels = compile_labels(&mut strings, labels);
+                term.matches(&labels, node_name, &strings)
+            }
+            _ => false,
+        }
+    }
+}

@@ -97,6 +97,25 @@ pub struct Toleration {
     pub effect: Option<super::TaintEffect>,
 }
 
+impl Toleration {
+    /// `v1.Toleration.ToleratesTaint`: the effect (when set) and the key (when not
+    /// empty) match, and the value matches unless the operator is `Exists`.
+    ///
+    /// ```
+    /// use spillway_core::spec::{Taint, TaintEffect, Toleration, TolerationOperator};
+    /// let taint = Taint { key: "mykey".into(), value: "myvalue".into(), effect: TaintEffect::NoSchedule };
+    /// let t = Toleration { key: "mykey".into(), operator: TolerationOperator::Equal, value: "myvalue".into(), effect: None };
+    /// assert!(t.tolerates(&taint));
+    /// let other = Toleration { value: "othervalue".into(), ..t };
+    /// assert!(!other.tolerates(&taint));
+    /// ```
+    pub fn tolerates(&self, taint: &super::Taint) -> bool {
+        self.effect.is_none_or(|e| e == taint.effect)
+            && (self.key.is_empty() || self.key == taint.key)
+            && (self.operator == TolerationOperator::Exists || self.value == taint.value)
+    }
+}
+
 /// A toleration operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TolerationOperator {

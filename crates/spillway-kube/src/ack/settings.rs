@@ -35,7 +35,7 @@ pub struct VSwitch {
 }
 
 /// ECI settings.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct EciSettings {
     /// Replaces the bundled table of specs supported in all regions.
@@ -46,17 +46,6 @@ pub struct EciSettings {
     pub prices: Prices,
     /// Seed of the `VSwitchRandom` choice (with the pod's name).
     pub seed: u64,
-}
-
-impl Default for EciSettings {
-    fn default() -> EciSettings {
-        EciSettings {
-            specs: None,
-            regions: BTreeMap::new(),
-            prices: Prices::default(),
-            seed: 0,
-        }
-    }
 }
 
 /// One row of the ECI spec table: a vCPU count and the memory sizes (GiB) offered
@@ -128,8 +117,9 @@ impl Default for MeshSettings {
             proxy: ProxyResources::default(),
             init_container: true,
             native_sidecars: false,
-            proxy_image: "registry-cn-hangzhou.ack.aliyuncs.com/acs/proxyv2:1.22.6.28-g1e5a8f4e-aliyun"
-                .to_string(),
+            proxy_image:
+                "registry-cn-hangzhou.ack.aliyuncs.com/acs/proxyv2:1.22.6.28-g1e5a8f4e-aliyun"
+                    .to_string(),
         }
     }
 }

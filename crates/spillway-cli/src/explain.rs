@@ -31,7 +31,7 @@ pub(crate) struct Args<'a> {
 pub(crate) struct NotFound(pub String);
 
 pub(crate) fn run(args: &Args<'_>) -> anyhow::Result<()> {
-    let snapshot = crate::load(args.scenario)?;
+    let (_, snapshot) = crate::load(args.scenario)?;
     let cluster = &snapshot.cluster;
     let pod = find_pod(cluster, &snapshot.incoming, args.pod)?;
     let node = args

@@ -1,6 +1,8 @@
 //! The `spillway` command.
 #![forbid(unsafe_code)]
 
+mod capacity;
+mod doctor;
 mod explain;
 mod schedule;
 
@@ -65,19 +67,64 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Find the mistakes the ACK/ASM documents warn about: affinity or
+    /// tolerations that match no node, virtual nodes out of reach, overflow to ECI
+    /// while ECS still fits, replicas one node or zone failure takes down, shared
+    /// load balancers. Exits 1 when it finds an error.
+    Doctor {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// How many more replicas fit on ECS before overflow to ECI starts, and how
+    /// many on ECI within quota, per node and zone; with --add-nodes, the least
+    /// number of ECS nodes of a template that keeps --replicas replicas on ECS.
+    Capacity {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// A file with the pod to add copies of.
+        #[arg(
+            long,
+            conflicts_with = "workload",
+            required_unless_present = "workload"
+        )]
+        pod: Option<PathBuf>,
+        /// A workload of the scenario to add replicas of: istiogateway/NAME,
+        /// deployment/NAME, replicaset/NAME, statefulset/NAME, or a bare name.
+        #[arg(long)]
+        workload: Option<String>,
+        /// Stop after this many replicas.
+        #[arg(long, default_value_t = 10_000)]
+        max: usize,
+        /// A node of the scenario, or a file with a Node, to add copies of.
+        #[arg(long, value_name = "TEMPLATE")]
+        add_nodes: Option<String>,
+        /// Zones to spread the added nodes over, round-robin (comma-separated).
+        #[arg(long, value_delimiter = ',', requires = "add_nodes")]
+        zones: Vec<String>,
+        /// With --add-nodes: the replica count to keep on ECS (default --max).
+        #[arg(long, requires = "add_nodes")]
+        replicas: Option<usize>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
 }
 
 /// Exit code for bad input (unreadable, malformed or invalid scenario files, a pod
 /// or node that is not in the scenario).
 const EXIT_BAD_INPUT: u8 = 2;
 
-/// Reads and compiles a scenario, noting on stderr what it ignores.
-pub(crate) fn load(path: &Path) -> anyhow::Result<Snapshot> {
+/// Reads, admits and compiles a scenario, noting on stderr what it ignores.
+pub(crate) fn load(path: &Path) -> anyhow::Result<(Scenario, Snapshot)> {
     let scenario = Scenario::load(path)?;
     for note in &scenario.ignored {
         eprintln!("spillway: ignored {note}");
     }
-    Ok(scenario.compile()?)
+    let snapshot = scenario.compile()?;
+    Ok((scenario, snapshot))
 }
 
 fn main() -> ExitCode {
@@ -104,6 +151,26 @@ fn main() -> ExitCode {
             tie_break,
             top: (!all).then_some(top),
         }),
+        Command::Doctor { scenario, output } => doctor::run(&scenario, output),
+        Command::Capacity {
+            scenario,
+            pod,
+            workload,
+            max,
+            add_nodes,
+            zones,
+            replicas,
+            output,
+        } => capacity::run(&capacity::Args {
+            scenario: &scenario,
+            pod: pod.as_ref(),
+            workload: workload.as_deref(),
+            max,
+            add_nodes: add_nodes.as_deref(),
+            zones: &zones,
+            replicas,
+            output,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -114,6 +181,7 @@ fn main() -> ExitCode {
         {
             ExitCode::SUCCESS
         }
+        Err(e) if e.downcast_ref::<doctor::Errors>().is_some() => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("spillway: {e:#}");
             if e.downcast_ref::<spillway_kube::LoadError>().is_some()

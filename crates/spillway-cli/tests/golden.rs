@@ -46,7 +46,13 @@ fn differences(name: &str, got: &Value, want: &Value) -> Vec<String> {
         let (Some(go), Some(wo)) = (g.as_object(), w.as_object()) else {
             continue;
         };
-        let keys: std::collections::BTreeSet<&String> = go.keys().chain(wo.keys()).collect();
+        // spillway's additions to a result (see `PodDetails`); nothing else may differ.
+        const ADDED: [&str; 4] = ["ready", "zone", "eci", "admission"];
+        let keys: std::collections::BTreeSet<&String> = go
+            .keys()
+            .filter(|k| !ADDED.contains(&k.as_str()))
+            .chain(wo.keys())
+            .collect();
         for k in keys {
             if go.get(k) != wo.get(k) {
                 diffs.push(format!(

@@ -177,9 +177,22 @@ impl Scenario {
             // A pod that can only run on ECI must fit an ECI spec.
             specs::size(pod, table, &self.ack)?;
         }
+        // Say why there is no sidecar only where the mesh was asked about.
+        let asked = |labels: Option<&BTreeMap<String, String>>, keys: &[&str]| {
+            labels.is_some_and(|l| keys.iter().any(|k| l.contains_key(*k)))
+        };
+        let mesh_labels = [
+            inject::NAMESPACE_LABEL,
+            inject::REVISION_LABEL,
+            inject::INJECT_LABEL,
+        ];
+        let asked = injection.injected
+            || asked(ns.and_then(|n| n.metadata.labels.as_ref()), &mesh_labels)
+            || asked(pod.metadata.labels.as_ref(), &mesh_labels)
+            || asked(pod.metadata.annotations.as_ref(), &[inject::INJECT_LABEL]);
         Ok(PodAdmission {
             created_by: None,
-            sidecar: Some((injection.injected, injection.reason)),
+            sidecar: asked.then_some((injection.injected, injection.reason)),
             eci,
         })
     }

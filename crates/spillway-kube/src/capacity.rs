@@ -428,8 +428,8 @@ fn workload_replicas(
         .collect();
     known.sort();
     Err(FieldError::new(
+        "--workload",
         name,
-        "",
         format!(
             "no such workload in the scenario (known: {})",
             if known.is_empty() {

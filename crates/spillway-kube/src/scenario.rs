@@ -116,23 +116,43 @@ fn decode<T: DeserializeOwned>(kind: &str, v: Value, fallback: &str) -> Result<T
 }
 
 impl Scenario {
-    /// Reads a scenario file (YAML or JSON, either shape).
+    /// Reads a scenario file (YAML or JSON, either shape) and applies admission
+    /// (see [`crate::PodAdmission`]): what the scheduler of a real ACK/ASM cluster
+    /// would see.
     ///
     /// # Errors
-    /// The file cannot be read, is malformed, or holds an object with a bad field.
+    /// The file cannot be read, is malformed, holds an object with a bad field, or
+    /// admission rejects an object.
     pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+        let mut s = Scenario::load_objects(path)?;
+        s.admit()?;
+        Ok(s)
+    }
+
+    /// Reads a file's objects as written, without admission (for a probe pod or
+    /// a node template that is admitted into another scenario).
+    ///
+    /// # Errors
+    /// As [`Scenario::load`], except admission.
+    pub fn load_objects(path: &Path) -> Result<Scenario, LoadError> {
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Scenario::parse(path, &text)
+        Scenario::parse_objects(path, &text)
     }
 
-    /// Parses scenario text; `path` is only used in messages.
+    /// Parses scenario text and applies admission; `path` is only used in messages.
     ///
     /// # Errors
     /// As [`Scenario::load`].
     pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
+        let mut s = Scenario::parse_objects(path, text)?;
+        s.admit()?;
+        Ok(s)
+    }
+
+    fn parse_objects(path: &Path, text: &str) -> Result<Scenario, LoadError> {
         let mut s = Scenario {
             path: path.to_path_buf(),
             ..Scenario::default()
@@ -144,7 +164,6 @@ impl Scenario {
         } else {
             s.read_text(text)?;
         }
-        s.admit()?;
         Ok(s)
     }
 
@@ -152,18 +171,16 @@ impl Scenario {
     fn read_text(&mut self, text: &str) -> Result<(), LoadError> {
         let s = self;
         let docs = parse_documents(&s.path, text)?;
-        let object_form = docs.len() == 1
-            && docs[0]
-                .as_object()
-                .is_some_and(|o| !o.contains_key("kind") && !o.contains_key("apiVersion"));
-        if object_form {
-            let Some(Value::Object(map)) = docs.into_iter().next() else {
-                return Ok(());
-            };
-            s.read_object_form(map)?;
-        } else {
-            for (i, doc) in docs.into_iter().enumerate() {
-                s.read_document(doc, i)?;
+        // A document without `kind` is in the object form (it may stand beside
+        // Kubernetes manifests in a multi-document file).
+        for (i, doc) in docs.into_iter().enumerate() {
+            match doc {
+                Value::Object(map)
+                    if !map.contains_key("kind") && !map.contains_key("apiVersion") =>
+                {
+                    s.read_object_form(map)?;
+                }
+                doc => s.read_document(doc, i)?,
             }
         }
         Ok(())

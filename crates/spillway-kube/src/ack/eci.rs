@@ -93,6 +93,9 @@ pub struct EciAdmission {
     /// `nodeAffinity`, `podAffinity`, `podAntiAffinity`,
     /// `topologySpreadConstraints`).
     pub overridden: Vec<String>,
+    /// Whether the pod's required node affinity was rewritten to keep virtual
+    /// nodes to the listed zones.
+    pub zones_restricted: bool,
     /// The vSwitch used in each zone the pod may run ECI in.
     pub vswitch_by_zone: BTreeMap<String, String>,
     /// What was changed, for people.
@@ -329,6 +332,7 @@ pub fn admit(
         out.notes.push(note);
     } else if let Some(zones) = &zone_names {
         restrict_virtual_zones(pod, ctx, zones);
+        out.zones_restricted = true;
         out.notes.push(format!(
             "ECI: on virtual nodes only zone(s) {} (k8s.aliyun.com/eci-vswitch)",
             zones.join(", ")

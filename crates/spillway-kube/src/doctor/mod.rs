@@ -57,6 +57,8 @@ pub(crate) struct Workload {
     pub pods: Vec<usize>,
     /// The first pod, converted.
     pub spec: spec::Pod,
+    /// Its ECI zone follows a vSwitch list (`VSwitchOrdered` or fail-fast).
+    pub eci_ordered: bool,
 }
 
 /// The scenario's nodes, converted, with their ACK kinds.
@@ -117,10 +119,16 @@ fn workloads(scenario: &Scenario) -> Result<Vec<Workload>, crate::FieldError> {
         let Some(pod) = pods.first().and_then(|&i| scenario.incoming.get(i)) else {
             continue;
         };
+        let eci_ordered = scenario
+            .admission
+            .get(&crate::admission::pod_key(pod))
+            .and_then(|a| a.eci.plan.as_ref())
+            .is_some_and(|p| p.ordered());
         out.push(Workload {
             name,
             spec: crate::convert::pod(pod)?,
             pods,
+            eci_ordered,
         });
     }
     Ok(out)

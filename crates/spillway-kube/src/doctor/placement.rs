@@ -153,7 +153,11 @@ fn failure_domains(nodes: &Nodes, w: &Workload, placed: &[usize]) -> Vec<Finding
                 placed.len(),
                 all_zones.len()
             ),
-            fix: "spread replicas over zones: preferred pod anti-affinity or a topologySpreadConstraint on topology.kubernetes.io/zone; for ECI pods, k8s.aliyun.com/eci-vswitch with one vSwitch per zone".to_string(),
+            fix: if w.eci_ordered {
+                "with VSwitchOrdered (or eci-fail-strategy fail-fast) ECI follows the vSwitch list: use k8s.aliyun.com/eci-schedule-strategy: VSwitchRandom with a topologySpreadConstraint on topology.kubernetes.io/zone".to_string()
+            } else {
+                "spread replicas over zones: preferred pod anti-affinity or a topologySpreadConstraint on topology.kubernetes.io/zone; for ECI pods, k8s.aliyun.com/eci-vswitch with one vSwitch per zone".to_string()
+            },
         });
     }
     out

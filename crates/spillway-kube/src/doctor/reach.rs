@@ -60,9 +60,13 @@ pub(super) fn check(scenario: &Scenario, nodes: &Nodes, w: &Workload) -> Vec<Fin
             ));
         }
     }
-    // Required terms that match no node.
+    // Required terms that match no node (not those ECI zone admission wrote).
+    let admission = scenario.admission.get(&w.spec.key());
+    let rewritten = admission.is_some_and(|a| a.eci.zones_restricted || a.eci.routed.is_some());
     for (i, term) in terms.iter().enumerate() {
-        if nodes.specs.iter().any(|n| term.matches(&n.labels, &n.name)) {
+        if nodes.specs.iter().any(|n| term.matches(&n.labels, &n.name))
+            || (rewritten && !reach.is_empty())
+        {
             continue;
         }
         let culprit = term.match_expressions.iter().enumerate().find(|(_, r)| {
@@ -270,7 +274,6 @@ pub(super) fn check(scenario: &Scenario, nodes: &Nodes, w: &Workload) -> Vec<Fin
 
     // Pod anti-affinity where the pods can only run on ECI.
     let eci_only = open.iter().all(|&i| nodes.is_virtual(i));
-    let admission = scenario.admission.get(&w.spec.key());
     let overridden =
         admission.is_some_and(|a| a.eci.overridden.iter().any(|f| f == "podAntiAffinity"));
     let has_anti = pod

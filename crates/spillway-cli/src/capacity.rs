@@ -149,6 +149,13 @@ fn nodes_text(template: &str, replicas: usize, n: &NodesNeeded) -> String {
             "No number of nodes like {template} keeps {replicas} replica(s) off ECI (tried up to one node per replica): the template does not take the replicas, or scoring prefers virtual nodes; see `spillway doctor`.\n"
         ),
     };
+    if let (Some(k), Some(price)) = (n.nodes.filter(|k| *k > 0), n.node_price_per_hour) {
+        s.push_str(&format!(
+            "They cost {:.4}/h ({} at {price:.4}/h each, in the ECI prices' currency).\n",
+            price * k as f64,
+            n.instance_type.as_deref().unwrap_or("?")
+        ));
+    }
     s.push_str("Tried (nodes added: replicas not on ECS):");
     for (k, off) in &n.tried {
         s.push_str(&format!(" {k}:{off}"));

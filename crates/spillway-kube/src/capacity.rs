@@ -147,6 +147,10 @@ pub struct NodesNeeded {
     pub nodes: Option<usize>,
     /// Every count tried, with how many replicas did not land on ECS.
     pub tried: Vec<(usize, usize)>,
+    /// The template's instance type (label `node.kubernetes.io/instance-type`).
+    pub instance_type: Option<String>,
+    /// Its hourly price from `ack.instanceTypes`, when known.
+    pub node_price_per_hour: Option<f64>,
 }
 
 /// The least number of ECS nodes like `template` that, added to the cluster
@@ -165,6 +169,22 @@ pub fn nodes_needed(
 ) -> Result<NodesNeeded, LoadError> {
     let at = |e: FieldError| e.at(&scenario.path);
     let probes = probe_pods(scenario, probe, replicas).map_err(at)?;
+    let instance_type = template
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(INSTANCE_TYPE_LABEL))
+        .cloned();
+    let node_price_per_hour = instance_type
+        .as_ref()
+        .and_then(|t| scenario.ack.instance_types.get(t))
+        .and_then(|t| t.price_per_hour);
+    let answer = |nodes, tried| NodesNeeded {
+        nodes,
+        tried,
+        instance_type: instance_type.clone(),
+        node_price_per_hour,
+    };
     let mut tried = Vec::new();
     let mut off_ecs = |count: usize| -> Result<usize, LoadError> {
         let extra = clones(template, zones, count);
@@ -174,10 +194,7 @@ pub fn nodes_needed(
         Ok(off)
     };
     if off_ecs(0)? == 0 {
-        return Ok(NodesNeeded {
-            nodes: Some(0),
-            tried,
-        });
+        return Ok(answer(Some(0), tried));
     }
     // Exponential search for a count that works, then binary search below it.
     let (mut low, mut high) = (0usize, 1usize);
@@ -186,7 +203,7 @@ pub fn nodes_needed(
             break;
         }
         if high >= replicas.max(1) {
-            return Ok(NodesNeeded { nodes: None, tried });
+            return Ok(answer(None, tried));
         }
         low = high;
         high = (high * 2).min(replicas.max(1));
@@ -199,11 +216,11 @@ pub fn nodes_needed(
             low = mid;
         }
     }
-    Ok(NodesNeeded {
-        nodes: Some(high),
-        tried,
-    })
+    Ok(answer(Some(high), tried))
 }
+
+/// The label naming an ECS node's instance type.
+pub const INSTANCE_TYPE_LABEL: &str = "node.kubernetes.io/instance-type";
 
 /// `count` copies of a node, named `<template>-new-<i>`, zones round-robin.
 fn clones(template: &k::Node, zones: &[String], count: usize) -> Vec<k::Node> {
@@ -225,8 +242,9 @@ fn clones(template: &k::Node, zones: &[String], count: usize) -> Vec<k::Node> {
                 labels.insert(ZONE_LABEL.into(), zone.clone());
                 labels.insert("failure-domain.beta.kubernetes.io/zone".into(), zone);
             }
+            // A new node has pulled no image yet.
             if let Some(status) = n.status.as_mut() {
-                status.images = status.images.take();
+                status.images = None;
             }
             n
         })

@@ -327,7 +327,7 @@ pub fn admit(
         }
         let mut note = format!("ECI: {why}: runs on virtual nodes");
         if !dropped.is_empty() {
-            note.push_str(&format!("; its {} are overridden", dropped.join(", ")));
+            note.push_str(&format!("; overrides its {}", dropped.join(", ")));
         }
         out.notes.push(note);
     } else if let Some(zones) = &zone_names {
@@ -562,7 +562,7 @@ mod tests {
                 .iter()
                 .any(|t| t.key.as_deref() == Some("virtual-kubelet.io/provider"))
         );
-        assert!(out.notes[0].contains("nodeSelector, topologySpreadConstraints are overridden"));
+        assert!(out.notes[0].contains("overrides its nodeSelector, topologySpreadConstraints"));
     }
 
     #[test]

@@ -85,19 +85,30 @@ fn early_overflow(
             diff.push("a tie broken by node name".to_string());
         }
         let pod = cluster.pod_key(ev.pod);
+        let preferred = w
+            .spec
+            .node_affinity
+            .as_ref()
+            .and_then(|a| a.preferred.as_ref())
+            .is_some_and(|p| !p.is_empty());
+        let against = if preferred {
+            "outweigh the preferred node affinity"
+        } else {
+            "decide, as the pod has no preferred node affinity for ECS"
+        };
         return Some(Finding {
             severity: Severity::Warning,
             check: "overflow-before-ecs-is-full",
             object: w.name.clone(),
             field: "spec.affinity".to_string(),
             problem: format!(
-                "replica {} ({pod}) goes to virtual node {} (score {}) while ECS node {} still fits it (score {}): {} outweigh the preferred node affinity",
+                "replica {} ({pod}) goes to virtual node {} (score {}) while ECS node {} still fits it (score {}): {} {against}",
                 nth + 1,
                 cluster.node_name(chosen),
                 won.total,
                 cluster.node_name(ecs.node),
                 ecs.total,
-                diff.join(", ")
+                diff.join(", "),
             ),
             fix: "preferred rules do not guarantee ECS first (Alibaba Cloud says so too): to fill ECS before ECI, use an ACK ResourcePolicy (ECS unit, then ECI), or drop what outweighs the preference (e.g. hostname anti-affinity or spread); check with `spillway explain`".to_string(),
         });

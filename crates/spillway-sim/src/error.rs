@@ -1,0 +1,54 @@
+//! Errors of simulation files: each names the file and the line or field.
+
+use std::path::PathBuf;
+
+/// An error reading or running a simulation.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A field of the simulation file is wrong.
+    #[error("{}: {field}: {message}", path.display())]
+    Field {
+        /// The file.
+        path: PathBuf,
+        /// The field path (`workloads.gw.load.spike.peak`).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A line of a data file (CSV trace) is wrong.
+    #[error("{}: line {line}: {message}", path.display())]
+    Line {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The scenario the simulation uses did not load.
+    #[error(transparent)]
+    Scenario(#[from] spillway_kube::LoadError),
+}
+
+impl SimError {
+    /// A field error.
+    pub fn field(
+        path: impl Into<PathBuf>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> SimError {
+        SimError::Field {
+            path: path.into(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

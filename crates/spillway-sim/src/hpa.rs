@@ -1,0 +1,1 @@
+//! The HorizontalPodAutoscaler (autoscaling/v2) algorithm.

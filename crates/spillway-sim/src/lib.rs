@@ -1,0 +1,24 @@
+//! spillway-sim: the capacity-planning simulator.
+//!
+//! A simulation file describes a cluster (a scenario, as `spillway schedule`
+//! reads it), the load on each workload over time, and what happens (node and
+//! zone failures, rollouts, manual scaling). The simulator steps through time like
+//! the cluster would: the HorizontalPodAutoscaler turns load into replicas, the
+//! Deployment and ReplicaSet controllers create and delete pods, kube-scheduler
+//! (spillway's exact engine) places them on ECS or overflows them to ECI, and
+//! failed nodes' pods are evicted and rescheduled. The outcome is a timeline and a
+//! summary: where replicas ran, when overflow started and ended, what stayed
+//! Pending, how many replicas the worst single node or zone failure would leave,
+//! and what it cost.
+#![forbid(unsafe_code)]
+
+mod duration;
+pub mod error;
+pub mod hpa;
+pub mod outcome;
+pub mod report;
+pub mod trace;
+
+pub use duration::Duration;
+pub use error::SimError;
+pub use outcome::Outcome;

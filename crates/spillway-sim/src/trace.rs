@@ -1,0 +1,1 @@
+//! Load traces: tables, CSV files and generators.

@@ -18,7 +18,6 @@ use crate::Scenario;
 use crate::ack::specs;
 use crate::ack::virtual_node::{self, ZONE_LABEL};
 use crate::error::{FieldError, LoadError};
-use crate::workloads;
 
 /// What to add.
 #[derive(Debug, Clone)]
@@ -266,9 +265,7 @@ fn place(
     }
     let first_probe = spec.incoming.len();
     for p in probes {
-        let mut pod = crate::convert::pod(p).map_err(at)?;
-        pod.default_spread_selector = scenario.default_selector(p).map_err(at)?;
-        spec.incoming.push(pod);
+        spec.incoming.push(scenario.spec_pod(p).map_err(at)?);
     }
     let snapshot = Cluster::compile(&spec).map_err(|source| LoadError::Compile {
         path: scenario.path.clone(),
@@ -315,146 +312,30 @@ fn place(
 
 /// `count` new replicas of the probe, admitted as the cluster would admit them.
 fn probe_pods(scenario: &Scenario, probe: &Probe, count: usize) -> Result<Vec<k::Pod>, FieldError> {
-    let mut pods = match probe {
-        Probe::Pod(pod) => (1..=count)
-            .map(|i| {
-                let mut p = (**pod).clone();
-                let name = p.metadata.name.clone().unwrap_or_else(|| "probe".into());
-                p.metadata.name = Some(format!("{name}-{i}"));
-                if let Some(spec) = p.spec.as_mut() {
-                    spec.node_name = None;
-                }
-                p.status = None;
-                p
-            })
-            .collect(),
-        Probe::Workload(name) => workload_replicas(scenario, name, count)?,
-    };
-    let ctx = scenario.eci_context()?;
-    let table = scenario.spec_table()?;
-    for p in &mut pods {
-        scenario.admit_pod(p, &ctx, &table)?;
-    }
-    Ok(pods)
-}
-
-/// New replicas of a named workload.
-fn workload_replicas(
-    scenario: &Scenario,
-    name: &str,
-    count: usize,
-) -> Result<Vec<k::Pod>, FieldError> {
-    let (kind, bare) = name.split_once('/').unwrap_or(("", name));
-    let all: Vec<k::Pod> = scenario
-        .running
-        .iter()
-        .chain(&scenario.incoming)
-        .cloned()
-        .collect();
-    let owned = |kind: &str, rs_name: &str| {
-        all.iter()
-            .filter(|p| {
-                p.metadata
-                    .owner_references
-                    .iter()
-                    .flatten()
-                    .any(|o| o.controller == Some(true) && o.kind == kind && o.name == rs_name)
-            })
-            .count()
-    };
-    let deployment = match kind {
-        "istiogateway" => Some(format!("istio-{bare}")),
-        "deployment" => Some(bare.to_string()),
-        "" if scenario
-            .istio_gateways
-            .iter()
-            .any(|g| g.metadata.name.as_deref() == Some(bare)) =>
-        {
-            Some(format!("istio-{bare}"))
-        }
-        "" if scenario
-            .deployments
-            .iter()
-            .any(|d| d.metadata.name.as_deref() == Some(bare)) =>
-        {
-            Some(bare.to_string())
-        }
-        _ => None,
-    };
-    let rs = match &deployment {
-        Some(d) => scenario.replica_sets.iter().find(|r| {
-            r.metadata
-                .owner_references
-                .iter()
-                .flatten()
-                .any(|o| o.controller == Some(true) && o.kind == "Deployment" && &o.name == d)
-        }),
-        None if matches!(kind, "" | "replicaset") => scenario
-            .replica_sets
-            .iter()
-            .find(|r| r.metadata.name.as_deref() == Some(bare)),
-        None => None,
-    };
-    if let Some(rs) = rs {
-        let mut rs = rs.clone();
-        let rs_name = rs.metadata.name.clone().unwrap_or_default();
-        let have = owned("ReplicaSet", &rs_name);
-        rs.spec.get_or_insert_with(Default::default).replicas = i32::try_from(have + count).ok();
-        return workloads::missing_pods_of_replica_set(&rs, &all);
-    }
-    let ss = matches!(kind, "" | "statefulset")
-        .then(|| {
-            scenario
-                .stateful_sets
-                .iter()
-                .find(|s| s.metadata.name.as_deref() == Some(bare))
-        })
-        .flatten();
-    if let Some(ss) = ss {
-        let mut ss = ss.clone();
-        let have = owned("StatefulSet", bare);
-        ss.spec.get_or_insert_with(Default::default).replicas = i32::try_from(have + count).ok();
-        return workloads::missing_pods_of_stateful_set(&ss, &all);
-    }
-    let mut known: Vec<String> = scenario
-        .istio_gateways
-        .iter()
-        .filter_map(|g| {
-            g.metadata
-                .name
-                .as_ref()
-                .map(|n| format!("istiogateway/{n}"))
-        })
-        .chain(
-            scenario
-                .deployments
-                .iter()
-                .filter_map(|d| d.metadata.name.as_ref().map(|n| format!("deployment/{n}"))),
-        )
-        .chain(
-            scenario
-                .replica_sets
-                .iter()
-                .filter_map(|r| r.metadata.name.as_ref().map(|n| format!("replicaset/{n}"))),
-        )
-        .chain(
-            scenario
-                .stateful_sets
-                .iter()
-                .filter_map(|s| s.metadata.name.as_ref().map(|n| format!("statefulset/{n}"))),
-        )
-        .collect();
-    known.sort();
-    Err(FieldError::new(
-        "--workload",
-        name,
-        format!(
-            "no such workload in the scenario (known: {})",
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
+    match probe {
+        Probe::Pod(pod) => {
+            let mut pods: Vec<k::Pod> = (1..=count)
+                .map(|i| {
+                    let mut p = (**pod).clone();
+                    let name = p.metadata.name.clone().unwrap_or_else(|| "probe".into());
+                    p.metadata.name = Some(format!("{name}-{i}"));
+                    if let Some(spec) = p.spec.as_mut() {
+                        spec.node_name = None;
+                    }
+                    p.status = None;
+                    p
+                })
+                .collect();
+            let ctx = scenario.eci_context()?;
+            let table = scenario.spec_table()?;
+            for p in &mut pods {
+                scenario.admit_pod(p, &ctx, &table)?;
             }
-        ),
-    ))
+            Ok(pods)
+        }
+        Probe::Workload(name) => {
+            let w = scenario.workload(name)?;
+            scenario.new_replicas(&w, count, &[])
+        }
+    }
 }

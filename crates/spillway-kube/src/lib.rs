@@ -56,6 +56,7 @@ mod details;
 pub mod doctor;
 mod error;
 pub mod istio;
+pub mod replicas;
 pub mod report;
 mod scenario;
 mod workloads;

@@ -5,6 +5,7 @@ mod capacity;
 mod doctor;
 mod explain;
 mod schedule;
+mod simulate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -67,6 +68,25 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Simulate the cluster over time: load → HPA → scheduling → overflow to ECI,
+    /// failures, rollouts and cost. Without a file, runs the bundled simulation
+    /// (examples/asm-gateway-spike.yaml).
+    Simulate {
+        /// Simulation file (YAML).
+        file: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = simulate::SimOutput::Table)]
+        output: simulate::SimOutput,
+        /// Also write an HTML report with charts to this file.
+        #[arg(long, value_name = "PATH.html")]
+        report: Option<PathBuf>,
+        /// Seed of every random choice (default: the file's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Timeline row spacing in the table (e.g. 5m; default: about 40 rows).
+        #[arg(long, value_parser = parse_duration)]
+        every: Option<spillway_sim::Duration>,
+    },
     /// Find the mistakes the ACK/ASM documents warn about: affinity or
     /// tolerations that match no node, virtual nodes out of reach, overflow to ECI
     /// while ECS still fits, replicas one node or zone failure takes down, shared
@@ -127,6 +147,10 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<(Scenario, Snapshot)> {
     Ok((scenario, snapshot))
 }
 
+fn parse_duration(s: &str) -> Result<spillway_sim::Duration, String> {
+    spillway_sim::Duration::parse(s)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -152,6 +176,19 @@ fn main() -> ExitCode {
             top: (!all).then_some(top),
         }),
         Command::Doctor { scenario, output } => doctor::run(&scenario, output),
+        Command::Simulate {
+            file,
+            output,
+            report,
+            seed,
+            every,
+        } => simulate::run(&simulate::Args {
+            file: file.as_deref(),
+            output,
+            report: report.as_ref(),
+            seed,
+            every,
+        }),
         Command::Capacity {
             scenario,
             pod,
@@ -185,6 +222,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("spillway: {e:#}");
             if e.downcast_ref::<spillway_kube::LoadError>().is_some()
+                || e.downcast_ref::<spillway_sim::SimError>().is_some()
                 || e.downcast_ref::<explain::NotFound>().is_some()
             {
                 ExitCode::from(EXIT_BAD_INPUT)

@@ -197,8 +197,12 @@ impl Scenario {
         })
     }
 
-    /// The ECI spec table of the scenario's settings.
-    pub(crate) fn spec_table(&self) -> Result<SpecTable, FieldError> {
+    /// The ECI spec table of the scenario's settings (the bundled table, or the
+    /// `ack.eci` override, with the region's extras).
+    ///
+    /// # Errors
+    /// A bad `ack.eci.specs` or `ack.eci.regions` table.
+    pub fn spec_table(&self) -> Result<SpecTable, FieldError> {
         SpecTable::new(&self.ack).map_err(|message| FieldError::new("ack", "eci", message))
     }
 

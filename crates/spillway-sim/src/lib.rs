@@ -12,13 +12,30 @@
 //! and what it cost.
 #![forbid(unsafe_code)]
 
+mod controllers;
 mod duration;
 pub mod error;
+pub mod file;
 pub mod hpa;
 pub mod outcome;
 pub mod report;
+mod run;
+mod setup;
+mod sim;
 pub mod trace;
 
 pub use duration::Duration;
 pub use error::SimError;
 pub use outcome::Outcome;
+pub use sim::{SimWorkload, Simulation};
+
+impl Simulation {
+    /// Runs the simulation; `seed` replaces the file's seed.
+    ///
+    /// # Errors
+    /// A rollout whose template does not expand, or a scenario that no longer
+    /// compiles after a change.
+    pub fn run(&self, seed: Option<u64>) -> Result<Outcome, SimError> {
+        run::run(self, seed.unwrap_or(self.file.settings.seed))
+    }
+}

@@ -1,0 +1,262 @@
+//! The Deployment and ReplicaSet controllers: how many pods each ReplicaSet of a
+//! workload should have (rolling updates honouring maxSurge and maxUnavailable),
+//! creating pods from the ReplicaSet's template, and choosing which pods to delete
+//! as the ReplicaSet controller ranks them.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use spillway_kube::replicas::WorkloadRef;
+
+use crate::run::{Phase, Pod, Run};
+
+/// One ReplicaSet of a workload.
+#[derive(Debug, Clone)]
+pub(crate) struct Gen {
+    /// The scenario's workload, pointing at this ReplicaSet.
+    pub workload: WorkloadRef,
+    /// `spec.replicas` of the ReplicaSet.
+    pub target: i32,
+}
+
+/// A Deployment's rolling update parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Rolling {
+    pub max_surge: Amount,
+    pub max_unavailable: Amount,
+    /// `Recreate` strategy: old pods go before new ones come.
+    pub recreate: bool,
+}
+
+/// An IntOrString of a rolling update.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Amount {
+    Count(i32),
+    Percent(i32),
+}
+
+impl Amount {
+    pub(crate) fn from_k8s(v: Option<&IntOrString>, default_percent: i32) -> Amount {
+        match v {
+            Some(IntOrString::Int(n)) => Amount::Count(*n),
+            Some(IntOrString::String(s)) => s
+                .trim_end_matches('%')
+                .parse()
+                .map(Amount::Percent)
+                .unwrap_or(Amount::Percent(default_percent)),
+            None => Amount::Percent(default_percent),
+        }
+    }
+
+    /// `intstr.GetScaledValueFromIntOrPercent`.
+    fn scaled(self, total: i32, round_up: bool) -> i32 {
+        match self {
+            Amount::Count(n) => n,
+            Amount::Percent(p) => {
+                let x = i64::from(p) * i64::from(total);
+                let v = if round_up { (x + 99) / 100 } else { x / 100 };
+                i32::try_from(v).unwrap_or(i32::MAX)
+            }
+        }
+    }
+}
+
+impl Default for Rolling {
+    fn default() -> Rolling {
+        Rolling {
+            max_surge: Amount::Percent(25),
+            max_unavailable: Amount::Percent(25),
+            recreate: false,
+        }
+    }
+}
+
+/// `deploymentutil.ResolveFenceposts`: surge rounds up, unavailable down, and
+/// both zero means one unavailable.
+fn fenceposts(r: Rolling, desired: i32) -> (i32, i32) {
+    let surge = r.max_surge.scaled(desired, true).max(0);
+    let mut unavailable = r.max_unavailable.scaled(desired, false).max(0);
+    if surge == 0 && unavailable == 0 {
+        unavailable = 1;
+    }
+    (surge, unavailable)
+}
+
+/// Brings workload `wi` toward its desired replicas at `t`: sets each
+/// ReplicaSet's target, creates pods (Pending) and returns the pods to delete.
+pub(crate) fn reconcile(run: &mut Run<'_>, wi: usize, t: u64) -> Vec<usize> {
+    let desired = run.workloads[wi].desired.max(0);
+    let gens = run.workloads[wi].gens.len();
+    let last = gens.saturating_sub(1);
+    let mut alive = vec![0i32; gens];
+    let mut ready = vec![0i32; gens];
+    for p in run.pods.iter().filter(|p| p.alive()) {
+        if let Some((_, g)) = p.owner.filter(|(w, _)| *w == wi) {
+            alive[g] += 1;
+            if run.ready_at(t, p) {
+                ready[g] += 1;
+            }
+        }
+    }
+    let rollout = (0..last).any(|g| alive[g] > 0 || run.workloads[wi].gens[g].target > 0);
+    let rolling = run.workloads[wi].rolling;
+    let w = &mut run.workloads[wi];
+    if !rollout {
+        w.gens[last].target = desired;
+    } else if rolling.recreate {
+        // Recreate: old ReplicaSets to zero; the new one once they are gone.
+        for g in 0..last {
+            w.gens[g].target = 0;
+        }
+        let old_alive: i32 = alive[..last].iter().sum();
+        w.gens[last].target = if old_alive == 0 { desired } else { 0 };
+    } else {
+        let (surge, unavailable) = fenceposts(rolling, desired);
+        // Scale the new ReplicaSet up within maxSurge.
+        let total: i32 = w.gens.iter().map(|g| g.target).sum();
+        let new = &mut w.gens[last];
+        if new.target > desired {
+            new.target = desired;
+        } else if new.target < desired {
+            let allowed = desired + surge - total;
+            if allowed > 0 {
+                new.target = (new.target + allowed).min(desired);
+            }
+        }
+        // Scale old ReplicaSets down within maxUnavailable.
+        let min_available = desired - unavailable;
+        let new_unavailable = (w.gens[last].target - ready[last]).max(0);
+        let all: i32 = w.gens.iter().map(|g| g.target).sum();
+        let mut max_down = all - min_available - new_unavailable;
+        if max_down > 0 {
+            // First the unhealthy replicas of old ReplicaSets, oldest first.
+            for (rs, ready) in w.gens.iter_mut().zip(&ready).take(last) {
+                let unhealthy = (rs.target - ready).max(0);
+                let cut = unhealthy.min(max_down);
+                rs.target -= cut;
+                max_down -= cut;
+            }
+            let available: i32 = ready.iter().sum();
+            let mut down = (available - min_available).max(0);
+            for g in 0..last {
+                if down == 0 {
+                    break;
+                }
+                let cut = w.gens[g].target.min(down);
+                w.gens[g].target -= cut;
+                down -= cut;
+            }
+        }
+    }
+    let targets: Vec<i32> = run.workloads[wi].gens.iter().map(|g| g.target).collect();
+    let mut deletes = Vec::new();
+    for (g, &target) in targets.iter().enumerate() {
+        let have = alive[g];
+        if have < target {
+            create(run, wi, g, (target - have) as usize, t);
+        } else if have > target {
+            deletes.extend(victims(run, wi, g, (have - target) as usize, t));
+        }
+    }
+    deletes
+}
+
+/// Creates `n` pods of ReplicaSet `g` from its free records.
+fn create(run: &mut Run<'_>, wi: usize, g: usize, n: usize, t: u64) {
+    let mut made = 0;
+    for p in run.pods.iter_mut() {
+        if made == n {
+            break;
+        }
+        if p.owner == Some((wi, g)) && p.phase == Phase::Free {
+            p.phase = Phase::Pending {
+                since: t,
+                span: None,
+            };
+            p.created = t;
+            made += 1;
+        }
+    }
+    if made < n {
+        // The pool ran dry: more records next step (the cluster recompiles).
+        run.grow_pool(wi, g, n - made);
+    }
+}
+
+/// The ReplicaSet controller's choice of pods to delete (`getPodsToDelete`:
+/// `ActivePodsWithRanks`, ranked by related pods on the same node).
+fn victims(run: &Run<'_>, wi: usize, g: usize, n: usize, t: u64) -> Vec<usize> {
+    // Related pods: every pod of the workload, by node.
+    let mut per_node: BTreeMap<usize, usize> = BTreeMap::new();
+    for p in run
+        .pods
+        .iter()
+        .filter(|p| p.owner.is_some_and(|(w, _)| w == wi))
+    {
+        if let Phase::Bound { node, .. } = p.phase {
+            *per_node.entry(node).or_default() += 1;
+        }
+    }
+    let mut mine: Vec<usize> = (0..run.pods.len())
+        .filter(|&i| run.pods[i].owner == Some((wi, g)) && run.pods[i].alive())
+        .collect();
+    let key = |i: usize| -> (bool, bool, bool, usize, u64, u64) {
+        let p: &Pod = &run.pods[i];
+        let (assigned, rank, ready_since) = match p.phase {
+            Phase::Bound { node, ready_at } => {
+                (true, per_node.get(&node).copied().unwrap_or(0), ready_at)
+            }
+            _ => (false, 0, 0),
+        };
+        let ready = run.ready_at(t, p);
+        let running = assigned && t >= ready_since;
+        (assigned, running, ready, rank, ready_since, p.created)
+    };
+    mine.sort_by(|&a, &b| {
+        let (ka, kb) = (key(a), key(b));
+        // Unassigned, then not running, then not ready go first.
+        ka.0.cmp(&kb.0)
+            .then(ka.1.cmp(&kb.1))
+            .then(ka.2.cmp(&kb.2))
+            // More co-located related pods go first.
+            .then(kb.3.cmp(&ka.3))
+            // Ready for a shorter time goes first.
+            .then(if ka.2 && kb.2 {
+                kb.4.cmp(&ka.4)
+            } else {
+                Ordering::Equal
+            })
+            // Newer goes first.
+            .then(kb.5.cmp(&ka.5))
+            .then(b.cmp(&a))
+    });
+    mine.truncate(n);
+    mine
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fenceposts_round_surge_up_and_unavailable_down() {
+        let r = Rolling::default();
+        assert_eq!(fenceposts(r, 10), (3, 2));
+        assert_eq!(fenceposts(r, 1), (1, 0));
+        let zero = Rolling {
+            max_surge: Amount::Count(0),
+            max_unavailable: Amount::Percent(0),
+            recreate: false,
+        };
+        assert_eq!(fenceposts(zero, 4), (0, 1));
+        assert_eq!(
+            Amount::from_k8s(Some(&IntOrString::String("100%".into())), 25),
+            Amount::Percent(100)
+        );
+        assert_eq!(
+            Amount::from_k8s(Some(&IntOrString::Int(2)), 25),
+            Amount::Count(2)
+        );
+    }
+}

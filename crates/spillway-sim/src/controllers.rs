@@ -91,8 +91,12 @@ pub(crate) fn reconcile(run: &mut Run<'_>, wi: usize, t: u64) -> Vec<usize> {
     let last = gens.saturating_sub(1);
     let mut alive = vec![0i32; gens];
     let mut ready = vec![0i32; gens];
-    for p in run.pods.iter().filter(|p| p.alive()) {
-        if let Some((_, g)) = p.owner.filter(|(w, _)| *w == wi) {
+    for p in run.members[wi]
+        .iter()
+        .map(|&i| &run.pods[i])
+        .filter(|p| p.alive())
+    {
+        if let Some((_, g)) = p.owner {
             alive[g] += 1;
             if run.ready_at(t, p) {
                 ready[g] += 1;
@@ -165,10 +169,11 @@ pub(crate) fn reconcile(run: &mut Run<'_>, wi: usize, t: u64) -> Vec<usize> {
 /// Creates `n` pods of ReplicaSet `g` from its free records.
 fn create(run: &mut Run<'_>, wi: usize, g: usize, n: usize, t: u64) {
     let mut made = 0;
-    for p in run.pods.iter_mut() {
+    for &i in &run.members[wi] {
         if made == n {
             break;
         }
+        let p = &mut run.pods[i];
         if p.owner == Some((wi, g)) && p.phase == Phase::Free {
             p.phase = Phase::Pending {
                 since: t,
@@ -198,7 +203,9 @@ fn victims(run: &Run<'_>, wi: usize, g: usize, n: usize, t: u64) -> Vec<usize> {
             *per_node.entry(node).or_default() += 1;
         }
     }
-    let mut mine: Vec<usize> = (0..run.pods.len())
+    let mut mine: Vec<usize> = run.members[wi]
+        .iter()
+        .copied()
         .filter(|&i| run.pods[i].owner == Some((wi, g)) && run.pods[i].alive())
         .collect();
     let key = |i: usize| -> (bool, bool, bool, usize, u64, u64) {

@@ -11,8 +11,6 @@
 //! new pool node) or a rollout brings a new pod template; between such events the
 //! scheduler's incremental state lives on from step to step.
 
-use std::collections::BTreeMap;
-
 use spillway_core::framework::Placer;
 use spillway_core::spec::{self, Taint, TaintEffect};
 use spillway_core::{
@@ -37,6 +35,8 @@ use crate::trace::{Trace, Unit};
 pub(crate) struct Node {
     pub name: String,
     pub zone: Option<String>,
+    /// Index of the zone in `Run::zones` (`<none>` for nodes without one).
+    pub zone_id: usize,
     pub virtual_node: bool,
     /// Down (NotReady) since.
     pub down_since: Option<u64>,
@@ -105,8 +105,12 @@ pub(crate) struct Run<'a> {
     pub seed: u64,
     pub step: u64,
     pub nodes: Vec<Node>,
+    /// Zone names, sorted; `<none>` stands for nodes without a zone label.
+    pub zones: Vec<String>,
     pub namespaces: Vec<spec::Namespace>,
     pub pods: Vec<Pod>,
+    /// Per simulated workload, its pods' indices (every record, in order).
+    pub members: Vec<Vec<usize>>,
     pub specs: Vec<spec::Pod>,
     /// The replicas made for pools so far (their names are taken).
     pub k8s_pods: Vec<k::Pod>,
@@ -136,7 +140,7 @@ pub(crate) fn run(sim: &Simulation, seed: u64) -> Result<Outcome, SimError> {
     let duration = sim.file.settings.duration.secs();
     let mut steps = Vec::new();
     let mut t = 0;
-    while t <= duration {
+    while t < duration {
         let spec = r.cluster_spec();
         let snapshot =
             Cluster::compile(&spec).map_err(|source| spillway_kube::LoadError::Compile {
@@ -159,11 +163,18 @@ pub(crate) fn run(sim: &Simulation, seed: u64) -> Result<Outcome, SimError> {
                 state.assume(cluster, idx, n);
             }
         }
+        // Run node index of each compiled node.
+        let mut by_node = vec![0; cluster.node_count()];
+        for (i, n) in index.iter().enumerate() {
+            if let Some(slot) = by_node.get_mut(n.index()) {
+                *slot = i;
+            }
+        }
         let scheduler = Scheduler::new(cluster, Profile::default());
         let mut placer = Placer::new(&scheduler);
         let mut tie = TieBreaker::new(TieBreak::Seed(seed));
         r.dirty = false;
-        while t <= duration {
+        while t < duration {
             r.apply_events(t)?;
             if r.dirty {
                 // Nodes or templates changed: recompile, then go on at this time.
@@ -180,7 +191,7 @@ pub(crate) fn run(sim: &Simulation, seed: u64) -> Result<Outcome, SimError> {
                 &mut placer,
                 &mut tie,
                 ids,
-                &index,
+                &by_node,
             );
             r.grow_pools(t);
             steps.push(r.record(t));
@@ -364,17 +375,22 @@ impl Run<'_> {
     /// Per-pod CPU usage of a workload's ready pods (millicores).
     fn usage_milli(&self, wi: usize, t: u64) -> Option<f64> {
         let w = self.workloads.get(wi)?;
-        let ready: Vec<&Pod> = self
-            .pods
-            .iter()
-            .filter(|p| p.owner.is_some_and(|(o, _)| o == wi) && self.ready_at(t, p))
-            .collect();
-        if ready.is_empty() {
+        let (mut ready, mut requests) = (0i64, 0i64);
+        let mut limit: Option<i64> = None;
+        for &i in &self.members[wi] {
+            let p = &self.pods[i];
+            if self.ready_at(t, p) {
+                ready += 1;
+                requests += p.cpu_request_milli;
+                if let Some(l) = p.cpu_limit_milli {
+                    limit = Some(limit.map_or(l, |x| x.min(l)));
+                }
+            }
+        }
+        if ready == 0 {
             return None;
         }
-        let request = ready.iter().map(|p| p.cpu_request_milli).sum::<i64>() / ready.len() as i64;
-        let per = self.demand_milli(w, t, request) / ready.len() as f64;
-        let limit = ready.iter().filter_map(|p| p.cpu_limit_milli).min();
+        let per = self.demand_milli(w, t, requests / ready) / ready as f64;
         Some(limit.map_or(per, |l| per.min(l as f64)))
     }
 
@@ -389,10 +405,10 @@ impl Run<'_> {
                 continue;
             }
             let usage = self.usage_milli(wi, t);
-            let samples: Vec<PodSample> = self
-                .pods
+            let samples: Vec<PodSample> = self.members[wi]
                 .iter()
-                .filter(|p| p.alive() && p.owner.is_some_and(|(o, _)| o == wi))
+                .map(|&i| &self.pods[i])
+                .filter(|p| p.alive())
                 .map(|p| {
                     let ready = self.ready_at(t, p);
                     let started = match p.phase {
@@ -450,7 +466,7 @@ impl Run<'_> {
         placer: &mut Placer<'_, '_>,
         tie: &mut TieBreaker,
         ids: &[PodIdx],
-        index: &[NodeIdx],
+        by_node: &[usize],
     ) {
         let mut queue: Vec<(u64, usize)> = self
             .pods
@@ -462,15 +478,13 @@ impl Run<'_> {
             })
             .collect();
         queue.sort_unstable();
-        let by_node: BTreeMap<NodeIdx, usize> =
-            index.iter().enumerate().map(|(i, &n)| (n, i)).collect();
         for (_, i) in queue {
             let Some(&idx) = ids.get(i) else {
                 continue;
             };
             match placer.place(state, idx, tie) {
                 Some(n) => {
-                    let node = by_node.get(&n).copied().unwrap_or(0);
+                    let node = by_node.get(n.index()).copied().unwrap_or(0);
                     let latency = if self.nodes.get(node).is_some_and(|x| x.virtual_node) {
                         self.sim.file.settings.eci_startup_latency.secs()
                     } else {
@@ -577,16 +591,14 @@ impl Run<'_> {
 
     fn workload_step(&self, wi: usize, t: u64) -> WorkloadStep {
         let w = &self.workloads[wi];
-        let mine: Vec<&Pod> = self
-            .pods
-            .iter()
-            .filter(|p| p.alive() && p.owner.is_some_and(|(o, _)| o == wi))
-            .collect();
-        let mut by_zone: BTreeMap<String, usize> = BTreeMap::new();
-        let mut ready_by_node: BTreeMap<usize, usize> = BTreeMap::new();
-        let mut ready_by_zone: BTreeMap<&str, usize> = BTreeMap::new();
-        let (mut ecs, mut eci, mut pending, mut ready) = (0, 0, 0, 0);
-        for p in &mine {
+        // Counts by zone (run zone ids) and ready pods' ECS nodes, without maps.
+        let mut placed_by_zone = vec![0usize; self.zones.len()];
+        let mut ready_by_zone = vec![0usize; self.zones.len()];
+        let mut ready_nodes: Vec<usize> = Vec::new();
+        let (mut pods, mut ecs, mut eci, mut pending, mut ready) = (0, 0, 0, 0, 0);
+        let mut requests = 0i64;
+        for &i in &self.members[wi] {
+            let p = &self.pods[i];
             match p.phase {
                 Phase::Bound { node, .. } => {
                     let n = &self.nodes[node];
@@ -595,25 +607,28 @@ impl Run<'_> {
                     } else {
                         ecs += 1;
                     }
-                    let zone = n.zone.as_deref().unwrap_or("<none>");
-                    *by_zone.entry(zone.to_string()).or_default() += 1;
+                    placed_by_zone[n.zone_id] += 1;
                     if self.ready_at(t, p) {
                         ready += 1;
                         if !n.virtual_node {
-                            *ready_by_node.entry(node).or_default() += 1;
+                            ready_nodes.push(node);
                         }
-                        *ready_by_zone.entry(zone).or_default() += 1;
+                        ready_by_zone[n.zone_id] += 1;
                     }
                 }
                 Phase::Pending { .. } => pending += 1,
-                Phase::Free => {}
+                Phase::Free => continue,
             }
+            pods += 1;
+            requests += p.cpu_request_milli;
         }
-        let request = if mine.is_empty() {
-            0
-        } else {
-            mine.iter().map(|p| p.cpu_request_milli).sum::<i64>() / mine.len() as i64
-        };
+        ready_nodes.sort_unstable();
+        let most_on_a_node = ready_nodes
+            .chunk_by(|a, b| a == b)
+            .map(<[usize]>::len)
+            .max()
+            .unwrap_or(0);
+        let request = if pods == 0 { 0 } else { requests / pods as i64 };
         let utilization = self
             .usage_milli(wi, t)
             .filter(|_| request > 0)
@@ -621,15 +636,20 @@ impl Run<'_> {
         WorkloadStep {
             load: w.trace.at(t),
             desired: w.desired,
-            pods: mine.len(),
+            pods,
             ready,
             ecs,
             eci,
             pending,
-            by_zone,
+            by_zone: placed_by_zone
+                .iter()
+                .zip(&self.zones)
+                .filter(|(n, _)| **n > 0)
+                .map(|(n, z)| (z.clone(), *n))
+                .collect(),
             utilization,
-            survive_node: ready - ready_by_node.values().copied().max().unwrap_or(0),
-            survive_zone: ready - ready_by_zone.values().copied().max().unwrap_or(0),
+            survive_node: ready - most_on_a_node,
+            survive_zone: ready - ready_by_zone.iter().copied().max().unwrap_or(0),
         }
     }
 

@@ -41,8 +41,10 @@ pub(crate) fn run_state(sim: &Simulation, seed: u64) -> Result<Run<'_>, SimError
         seed,
         step: settings.step.secs(),
         nodes,
+        zones: Vec::new(),
         namespaces: base.namespaces,
         pods: Vec::new(),
+        members: vec![Vec::new(); sim.workloads.len()],
         specs: Vec::new(),
         k8s_pods: Vec::new(),
         workloads: Vec::new(),
@@ -55,6 +57,7 @@ pub(crate) fn run_state(sim: &Simulation, seed: u64) -> Result<Run<'_>, SimError
         texts: Vec::new(),
         dirty: false,
     };
+    run.number_zones();
     let owner_of = |pod: &k::Pod| {
         sim.workloads
             .iter()
@@ -87,6 +90,11 @@ pub(crate) fn run_state(sim: &Simulation, seed: u64) -> Result<Run<'_>, SimError
         pods.push((pod, spec));
     }
     for (pod, spec) in pods {
+        if let Some((wi, _)) = pod.owner
+            && let Some(m) = run.members.get_mut(wi)
+        {
+            m.push(run.pods.len());
+        }
         run.pods.push(pod);
         run.specs.push(spec);
     }
@@ -167,6 +175,9 @@ pub(crate) fn add_replicas(
             .map_err(|e| SimError::from(e.at(&run.sim.path)))?;
         let mut pod = pod_record(&run.table, &run.scenario, &p, Some((wi, g)))?;
         pod.phase = Phase::Free;
+        if let Some(m) = run.members.get_mut(wi) {
+            m.push(run.pods.len());
+        }
         run.pods.push(pod);
         run.specs.push(spec);
         run.k8s_pods.push(p);
@@ -233,6 +244,7 @@ fn node(scenario: &Scenario, n: &k::Node, spec: spillway_core::spec::Node) -> No
     Node {
         name: spec.name.clone(),
         zone: labels.and_then(|l| l.get(ZONE_LABEL)).cloned(),
+        zone_id: 0,
         virtual_node: kind.is_virtual(),
         down_since: None,
         cordoned: false,
@@ -345,5 +357,24 @@ pub(crate) fn add_pool_node(run: &mut Run<'_>, pool: usize) -> Result<String, Si
     let spec = spillway_kube::node(&n).map_err(|e| SimError::from(e.at(&run.sim.path)))?;
     let node = node(&run.scenario, &n, spec);
     run.nodes.push(node);
+    run.number_zones();
     Ok(name)
+}
+
+impl Run<'_> {
+    /// Numbers the zones (sorted by name) and sets every node's zone id.
+    pub(crate) fn number_zones(&mut self) {
+        let mut zones: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|n| n.zone.clone().unwrap_or_else(|| "<none>".into()))
+            .collect();
+        zones.sort();
+        zones.dedup();
+        for n in &mut self.nodes {
+            let z = n.zone.as_deref().unwrap_or("<none>");
+            n.zone_id = zones.iter().position(|x| x == z).unwrap_or(0);
+        }
+        self.zones = zones;
+    }
 }

@@ -159,11 +159,11 @@ impl Simulation {
         for (i, e) in file.events.iter().enumerate() {
             let field = format!("events[{i}]");
             let action = e.action(path, &field)?;
-            if e.at.secs() > s.duration.secs() {
+            if e.at.secs() >= s.duration.secs() {
                 return Err(SimError::field(
                     path,
                     format!("{field}.at"),
-                    format!("{} is after the end of the run ({})", e.at, s.duration),
+                    format!("{} is not before the end of the run ({})", e.at, s.duration),
                 ));
             }
             check_action(&scenario, &workloads, &action)

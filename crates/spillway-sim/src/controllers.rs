@@ -3,7 +3,7 @@
 //! creating pods from the ReplicaSet's template, and choosing which pods to delete
 //! as the ReplicaSet controller ranks them.
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -190,15 +190,13 @@ fn create(run: &mut Run<'_>, wi: usize, g: usize, n: usize, t: u64) {
 }
 
 /// The ReplicaSet controller's choice of pods to delete (`getPodsToDelete`:
-/// `ActivePodsWithRanks`, ranked by related pods on the same node).
+/// `ActivePodsWithRanks`, ranked by related pods on the same node, with the
+/// LogarithmicScaleDown comparisons of v1.35). Pod UIDs, random upstream, are
+/// stood in for by pod names.
 fn victims(run: &Run<'_>, wi: usize, g: usize, n: usize, t: u64) -> Vec<usize> {
     // Related pods: every pod of the workload, by node.
     let mut per_node: BTreeMap<usize, usize> = BTreeMap::new();
-    for p in run
-        .pods
-        .iter()
-        .filter(|p| p.owner.is_some_and(|(w, _)| w == wi))
-    {
+    for p in run.members[wi].iter().map(|&i| &run.pods[i]) {
         if let Phase::Bound { node, .. } = p.phase {
             *per_node.entry(node).or_default() += 1;
         }
@@ -208,38 +206,55 @@ fn victims(run: &Run<'_>, wi: usize, g: usize, n: usize, t: u64) -> Vec<usize> {
         .copied()
         .filter(|&i| run.pods[i].owner == Some((wi, g)) && run.pods[i].alive())
         .collect();
-    let key = |i: usize| -> (bool, bool, bool, usize, u64, u64) {
-        let p: &Pod = &run.pods[i];
-        let (assigned, rank, ready_since) = match p.phase {
-            Phase::Bound { node, ready_at } => {
-                (true, per_node.get(&node).copied().unwrap_or(0), ready_at)
-            }
-            _ => (false, 0, 0),
-        };
-        let ready = run.ready_at(t, p);
-        let running = assigned && t >= ready_since;
-        (assigned, running, ready, rank, ready_since, p.created)
-    };
-    mine.sort_by(|&a, &b| {
-        let (ka, kb) = (key(a), key(b));
-        // Unassigned, then not running, then not ready go first.
-        ka.0.cmp(&kb.0)
-            .then(ka.1.cmp(&kb.1))
-            .then(ka.2.cmp(&kb.2))
-            // More co-located related pods go first.
-            .then(kb.3.cmp(&ka.3))
-            // Ready for a shorter time goes first.
-            .then(if ka.2 && kb.2 {
-                kb.4.cmp(&ka.4)
-            } else {
-                Ordering::Equal
-            })
-            // Newer goes first.
-            .then(kb.5.cmp(&ka.5))
-            .then(b.cmp(&a))
-    });
+    mine.sort_by_cached_key(|&i| rank_key(run, &per_node, t, i));
     mine.truncate(n);
     mine
+}
+
+/// `ActivePodsWithRanks.Less` as a sort key (smaller is deleted first):
+/// unassigned before assigned; Pending (a bound pod still starting) before
+/// Running; not ready before ready; more related pods on the node first; ready
+/// for less time first and newer first, in logarithmic buckets; then the UID.
+/// Upstream's comparison is not a total order (a UID decides as soon as two ready
+/// times differ within a bucket); as a key it is one, and agrees with upstream
+/// wherever upstream is consistent.
+fn rank_key(
+    run: &Run<'_>,
+    per_node: &BTreeMap<usize, usize>,
+    t: u64,
+    i: usize,
+) -> (bool, bool, bool, Reverse<usize>, i64, i64, String) {
+    let p: &Pod = &run.pods[i];
+    let (node, ready_at) = match p.phase {
+        Phase::Bound { node, ready_at } => (Some(node), Some(ready_at)),
+        _ => (None, None),
+    };
+    let ready = run.ready_at(t, p);
+    let rank = node.and_then(|n| per_node.get(&n).copied()).unwrap_or(0);
+    (
+        node.is_some(),
+        ready_at.is_some_and(|r| t >= r),
+        ready,
+        Reverse(rank),
+        if ready {
+            ready_at.map_or(-1, |r| log_bucket(t, r))
+        } else {
+            -1
+        },
+        log_bucket(t, p.created),
+        p.key.clone(),
+    )
+}
+
+/// `logarithmicRankDiff`'s rank of a time: log2 of the nanoseconds since it, -1
+/// for no time at all.
+fn log_bucket(now: u64, then: u64) -> i64 {
+    let d = now.saturating_sub(then);
+    if d == 0 {
+        -1
+    } else {
+        ((d as f64) * 1e9).log2() as i64
+    }
 }
 
 #[cfg(test)]

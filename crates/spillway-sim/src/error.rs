@@ -23,6 +23,15 @@ pub enum SimError {
         /// What is wrong.
         message: String,
     },
+    /// The simulation file does not decode: malformed YAML, or a field of the wrong
+    /// type or name (the message gives its path, line and column).
+    #[error("{}: {message}", path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// The decoder's message.
+        message: String,
+    },
     /// A line of a data file (CSV trace) is wrong.
     #[error("{}: line {line}: {message}", path.display())]
     Line {

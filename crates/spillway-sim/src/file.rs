@@ -291,7 +291,10 @@ impl SimFile {
     pub fn parse(path: &Path, text: &str) -> Result<SimFile, SimError> {
         // serde_yaml_ng's messages carry the field path and the line; a path
         // tracker cannot be used here (trace specs are recursive types).
-        serde_yaml_ng::from_str(text).map_err(|e| SimError::field(path, "", e.to_string()))
+        serde_yaml_ng::from_str(text).map_err(|e| SimError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     }
 
     /// The scenario file path, resolved against the simulation file's folder.
@@ -322,15 +325,15 @@ mod tests {
         for (bad, field) in [
             (
                 "scenario: s.yaml\nsettings: {duration: -5}\nworkloads: {}\n",
-                "settings.duration",
+                "settings: -5: a duration cannot be negative at line 2",
             ),
             (
                 "scenario: s.yaml\nsettings: {durashun: 5m}\nworkloads: {}\n",
-                "settings",
+                "settings: unknown field `durashun`",
             ),
             (
                 "scenario: s.yaml\nworkloads: {}\nevents: [{at: 1h, nodeDown: a, zoneDown: b}]\n",
-                "",
+                "events[0]: 2 kinds in one event",
             ),
         ] {
             let r = SimFile::parse(Path::new("sim.yaml"), bad).and_then(|f| {

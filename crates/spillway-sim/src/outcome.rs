@@ -61,6 +61,8 @@ pub struct WorkloadStep {
     pub pods: usize,
     /// Pods Ready (serving).
     pub ready: usize,
+    /// Pods of the newest ReplicaSet (kubectl's UP-TO-DATE).
+    pub up_to_date: usize,
     /// Pods placed on ECS nodes.
     pub ecs: usize,
     /// Pods placed on virtual nodes (ECI).

@@ -596,6 +596,8 @@ impl Run<'_> {
         let mut ready_by_zone = vec![0usize; self.zones.len()];
         let mut ready_nodes: Vec<usize> = Vec::new();
         let (mut pods, mut ecs, mut eci, mut pending, mut ready) = (0, 0, 0, 0, 0);
+        let newest = w.gens.len().saturating_sub(1);
+        let mut up_to_date = 0;
         let mut requests = 0i64;
         for &i in &self.members[wi] {
             let p = &self.pods[i];
@@ -621,6 +623,9 @@ impl Run<'_> {
             }
             pods += 1;
             requests += p.cpu_request_milli;
+            if p.owner.is_some_and(|(_, g)| g == newest) {
+                up_to_date += 1;
+            }
         }
         ready_nodes.sort_unstable();
         let most_on_a_node = ready_nodes
@@ -638,6 +643,7 @@ impl Run<'_> {
             desired: w.desired,
             pods,
             ready,
+            up_to_date,
             ecs,
             eci,
             pending,

@@ -80,6 +80,7 @@ fn outcome() -> Outcome {
                 desired: desired as i32,
                 pods: desired,
                 ready,
+                up_to_date: desired,
                 ecs,
                 eci,
                 pending: waiting,

@@ -168,6 +168,7 @@ pub(crate) mod fixture {
             desired: (placed + pending) as i32,
             pods: placed + pending,
             ready: placed,
+            up_to_date: placed + pending,
             ecs,
             eci,
             pending,

@@ -75,7 +75,7 @@ fn the_bundled_spike_fills_ecs_overflows_to_eci_and_comes_back() {
     let s = &o.summary.workloads[0];
     let (from, to) = s.overflow_spans[0];
     assert!(
-        from >= 3600 && from < 4800,
+        (3600..4800).contains(&from),
         "overflow starts with the spike: {from}"
     );
     assert!(
@@ -300,9 +300,7 @@ fn bad_simulation_files_name_the_field_or_line() {
             ),
         ],
     );
-    let e = Simulation::load(&d.join("sim.yaml"))
-        .err()
-        .expect("malformed CSV");
+    let e = Simulation::load(&d.join("sim.yaml")).expect_err("malformed CSV");
     assert!(matches!(&e, SimError::Line { line: 3, .. }), "{e}");
     assert!(e.to_string().contains("load.csv"), "{e}");
 }

@@ -269,3 +269,61 @@ pub fn workloads() -> Vec<Workload> {
         ),
     ]
 }
+
+/// A day of traffic on a large cluster, as simulation files: `nodes` ECS nodes
+/// (8 cpu, three zones) plus a virtual node per zone, and `workloads` Deployments
+/// (2-cpu replicas, 5 to 200 with an HPA at 70% CPU) under a diurnal load with a
+/// spike each and noise; a zone fails for an hour. Returns (scenario, simulation).
+pub fn simulation_day(nodes: usize, workloads: usize) -> (String, String) {
+    use std::fmt::Write as _;
+    let zones = ["cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j"];
+    let mut s = String::from(
+        "ack:\n  instanceTypes:\n    ecs.g7.2xlarge: {cpu: 8, memory: 32, pricePerHour: 2.304}\nvirtualNodes:\n",
+    );
+    for z in zones {
+        let _ = writeln!(s, "- {{zone: {z}}}");
+    }
+    s.push_str("nodes:\n");
+    for i in 0..nodes {
+        let z = zones[i % 3];
+        let _ = writeln!(
+            s,
+            "- metadata: {{name: node-{i:05}, labels: {{kubernetes.io/hostname: node-{i:05}, topology.kubernetes.io/zone: {z}, node.kubernetes.io/instance-type: ecs.g7.2xlarge}}}}\n  status: {{allocatable: {{cpu: 7800m, memory: 28Gi, pods: '64'}}}}"
+        );
+    }
+    let (mut deployments, mut services, mut hpas) = (String::new(), String::new(), String::new());
+    for w in 0..workloads {
+        let _ = writeln!(
+            deployments,
+            "- metadata: {{name: app-{w}, namespace: shop}}\n  spec:\n    replicas: 5\n    selector: {{matchLabels: {{app: app-{w}}}}}\n    template:\n      metadata: {{labels: {{app: app-{w}}}}}\n      spec:\n        tolerations: [{{key: virtual-kubelet.io/provider, operator: Exists}}]\n        containers: [{{name: c, resources: {{requests: {{cpu: '2', memory: 2Gi}}}}}}]"
+        );
+        let _ = writeln!(
+            services,
+            "- metadata: {{name: app-{w}, namespace: shop}}\n  spec: {{selector: {{app: app-{w}}}}}"
+        );
+        let _ = writeln!(
+            hpas,
+            "- metadata: {{name: app-{w}, namespace: shop}}\n  spec:\n    scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: app-{w}}}\n    minReplicas: 5\n    maxReplicas: 200\n    metrics: [{{type: Resource, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 70}}}}}}]"
+        );
+    }
+    let _ = write!(
+        s,
+        "deployments:\n{deployments}services:\n{services}horizontalPodAutoscalers:\n{hpas}"
+    );
+    let mut sim = String::from(
+        "scenario: cluster.yaml\nsettings: {duration: 24h, step: 15s, seed: 7}\nworkloads:\n",
+    );
+    for w in 0..workloads {
+        let _ = writeln!(
+            sim,
+            "  deployment/app-{w}:\n    load:\n      unit: rps\n      perReplica: 1000\n      trace:\n        sum:\n        - diurnal: {{min: 3000, max: {}, peakAt: {}h}}\n        - spike: {{base: 0, peak: 40000, at: {}h, rise: 10m, hold: 30m, fall: 20m}}\n        - random: {{base: 0, spread: 500}}",
+            20_000 + w * 5000,
+            12 + w % 6,
+            2 + w % 20
+        );
+    }
+    sim.push_str(
+        "events:\n- {at: 6h, zoneDown: cn-hangzhou-h}\n- {at: 7h, zoneUp: cn-hangzhou-h}\n",
+    );
+    (s, sim)
+}

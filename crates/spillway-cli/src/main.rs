@@ -6,6 +6,7 @@ mod doctor;
 mod explain;
 mod schedule;
 mod simulate;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -86,6 +87,50 @@ enum Command {
         /// Timeline row spacing in the table (e.g. 5m; default: about 40 rows).
         #[arg(long, value_parser = parse_duration)]
         every: Option<spillway_sim::Duration>,
+    },
+    /// Run a simulation many times with values varied (in parallel), and report
+    /// the distributions of peak ECI replicas, cost and pending time, and which
+    /// values keep ECI use under a bound.
+    Sweep {
+        /// Simulation file (YAML).
+        file: PathBuf,
+        /// Runs of the whole sweep; run i uses seed (file seed + i).
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+        /// A value to vary: KEY=a..b (a number or duration drawn per run) or
+        /// KEY=x,y,z (taken in turn). KEY is a dotted path into the file, such as
+        /// settings.eciStartupLatency or events[0].at. Repeatable.
+        #[arg(long, value_name = "KEY=VALUES")]
+        vary: Vec<String>,
+        /// Run one slice: i/N runs the indices r with r mod N = i (0 ≤ i < N);
+        /// `spillway merge` joins the slices' JSON outputs.
+        #[arg(long, value_name = "i/N")]
+        shard: Option<String>,
+        /// Report which values keep peak ECI replicas at or below this.
+        #[arg(long, value_name = "K")]
+        eci_bound: Option<usize>,
+        /// Threads (default: one per CPU).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output format (json is what `merge` reads).
+        #[arg(long, short, value_enum, default_value_t = sweep::SweepOutput::Table)]
+        output: sweep::SweepOutput,
+        /// No progress bar on stderr (it shows only on a terminal).
+        #[arg(long)]
+        no_progress: bool,
+    },
+    /// Join the JSON outputs of a sweep's shards (`spillway sweep --shard i/N
+    /// --output json`) and report the whole sweep.
+    Merge {
+        /// Shard outputs.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Report which values keep peak ECI replicas at or below this.
+        #[arg(long, value_name = "K")]
+        eci_bound: Option<usize>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = sweep::SweepOutput::Table)]
+        output: sweep::SweepOutput,
     },
     /// Find the mistakes the ACK/ASM documents warn about: affinity or
     /// tolerations that match no node, virtual nodes out of reach, overflow to ECI
@@ -188,6 +233,34 @@ fn main() -> ExitCode {
             report: report.as_ref(),
             seed,
             every,
+        }),
+        Command::Sweep {
+            file,
+            runs,
+            vary,
+            shard,
+            eci_bound,
+            threads,
+            output,
+            no_progress,
+        } => sweep::run_sweep(&sweep::SweepArgs {
+            file,
+            runs,
+            vary,
+            shard,
+            output,
+            eci_bound,
+            threads,
+            no_progress,
+        }),
+        Command::Merge {
+            files,
+            eci_bound,
+            output,
+        } => sweep::run_merge(&sweep::MergeArgs {
+            files,
+            output,
+            eci_bound,
         }),
         Command::Capacity {
             scenario,

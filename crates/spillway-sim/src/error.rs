@@ -14,11 +14,12 @@ pub enum SimError {
         source: std::io::Error,
     },
     /// A field of the simulation file is wrong.
-    #[error("{}: {field}: {message}", path.display())]
+    #[error("{}: {}{message}", path.display(), prefix(field))]
     Field {
         /// The file.
         path: PathBuf,
-        /// The field path (`workloads.gw.load.spike.peak`).
+        /// The field path (`workloads.gw.load.spike.peak`), or empty for the
+        /// whole file.
         field: String,
         /// What is wrong.
         message: String,
@@ -59,5 +60,14 @@ impl SimError {
             field: field.into(),
             message: message.into(),
         }
+    }
+}
+
+/// `field: `, or nothing for the whole file.
+fn prefix(field: &str) -> String {
+    if field.is_empty() {
+        String::new()
+    } else {
+        format!("{field}: ")
     }
 }

@@ -22,6 +22,7 @@ pub mod report;
 mod run;
 mod setup;
 mod sim;
+pub mod sweep;
 pub mod trace;
 
 pub use duration::Duration;

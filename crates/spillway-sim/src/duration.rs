@@ -31,6 +31,9 @@ impl Duration {
         if let Ok(n) = text.parse::<u64>() {
             return Ok(Duration(n));
         }
+        if text.starts_with('-') {
+            return Err(format!("{s:?}: a duration cannot be negative"));
+        }
         let mut total: u64 = 0;
         let mut number = String::new();
         let mut any = false;
@@ -85,23 +88,33 @@ impl fmt::Display for Duration {
 }
 
 impl<'de> Deserialize<'de> for Duration {
+    /// A visitor, not an untagged enum: buffering would lose the field path that
+    /// the YAML decoder's messages carry.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(i64),
-            Float(f64),
-            Text(String),
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Duration;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration such as 15s, 10m, 2h, 1d or 1h30m, or whole seconds")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Duration, E> {
+                Ok(Duration(n))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Duration, E> {
+                u64::try_from(n)
+                    .map(Duration)
+                    .map_err(|_| E::custom(format!("{n}: a duration cannot be negative")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Duration, E> {
+                Err(E::custom(format!(
+                    "{x}: a duration is a whole number of seconds or a string such as 90s"
+                )))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Duration, E> {
+                Duration::parse(s).map_err(E::custom)
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::Int(n) => u64::try_from(n).map(Duration).map_err(|_| {
-                serde::de::Error::custom(format!("{n}: a duration cannot be negative"))
-            }),
-            Raw::Float(x) => Err(serde::de::Error::custom(format!(
-                "{x}: a duration is a whole number of seconds or a string such as 90s"
-            ))),
-            Raw::Text(s) => Duration::parse(&s).map_err(serde::de::Error::custom),
-        }
+        d.deserialize_any(Visitor)
     }
 }
 

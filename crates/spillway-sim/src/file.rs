@@ -325,7 +325,7 @@ mod tests {
         for (bad, field) in [
             (
                 "scenario: s.yaml\nsettings: {duration: -5}\nworkloads: {}\n",
-                "settings: -5: a duration cannot be negative at line 2",
+                "settings.duration: -5: a duration cannot be negative at line 2",
             ),
             (
                 "scenario: s.yaml\nsettings: {durashun: 5m}\nworkloads: {}\n",

@@ -157,6 +157,49 @@ impl<'c> Scheduler<'c> {
     /// One scheduling cycle for `pod` against `state`: every node filtered, every
     /// feasible node scored. Nothing is placed.
     pub fn evaluate(&self, state: &ClusterState, pod: PodIdx) -> Evaluation {
+        self.evaluate_nodes(state, pod, None)
+    }
+
+    /// One scheduling cycle for `pod` over some candidate nodes only, as
+    /// kube-scheduler runs Filter on the nodes it samples and scores the ones that
+    /// pass (a scheduler extender gets exactly those). PreFilter still sees the
+    /// whole cluster (spread and affinity counts come from every node), Filter
+    /// runs on the candidates in the order given, and scores are normalised over
+    /// the feasible candidates. `num_nodes` is the number of candidates.
+    ///
+    /// ```
+    /// use spillway_core::{Cluster, ClusterSpec, NodeBuilder, PodBuilder, Profile, Scheduler};
+    ///
+    /// let spec = ClusterSpec {
+    ///     nodes: ["a", "b", "c"].map(|n| NodeBuilder::new(n).capacity("4", "8Gi", 110).build()).to_vec(),
+    ///     incoming: vec![PodBuilder::new("p").requests("1", "1Gi").build()],
+    ///     ..ClusterSpec::default()
+    /// };
+    /// let snapshot = Cluster::compile(&spec).unwrap();
+    /// let cluster = &snapshot.cluster;
+    /// let scheduler = Scheduler::new(cluster, Profile::default());
+    /// let b = cluster.node_by_name("b").unwrap();
+    /// let c = cluster.node_by_name("c").unwrap();
+    /// let ev = scheduler.evaluate_among(&snapshot.state, snapshot.incoming[0], &[c, b]);
+    /// assert_eq!(ev.num_nodes, 2);
+    /// assert_eq!(ev.feasible.iter().map(|s| s.node).collect::<Vec<_>>(), [c, b]);
+    /// assert_eq!(ev.best, [b, c]);
+    /// ```
+    pub fn evaluate_among(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        candidates: &[NodeIdx],
+    ) -> Evaluation {
+        self.evaluate_nodes(state, pod, Some(candidates))
+    }
+
+    fn evaluate_nodes(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        candidates: Option<&[NodeIdx]>,
+    ) -> Evaluation {
         let cluster = self.cluster;
         let synced;
         let state = if state.is_synced(cluster) {
@@ -170,7 +213,15 @@ impl<'c> Scheduler<'c> {
             &synced
         };
         let t = cluster.template_of(pod);
-        let mut ev = Evaluation::new(pod, cluster.node_count());
+        let all: Vec<NodeIdx>;
+        let nodes = match candidates {
+            Some(c) => c,
+            None => {
+                all = cluster.node_indices().collect();
+                &all
+            }
+        };
+        let mut ev = Evaluation::new(pod, nodes.len());
         if let Some(r) = scheduling_gates::pre_enqueue(t) {
             ev.pre_enqueue = Some(r);
             return ev;
@@ -181,10 +232,7 @@ impl<'c> Scheduler<'c> {
                 pre
             }
             Err(rejection) => {
-                ev.rejected = cluster
-                    .node_indices()
-                    .map(|n| (n, rejection.clone()))
-                    .collect();
+                ev.rejected = nodes.iter().map(|&n| (n, rejection.clone())).collect();
                 ev.pre_filter = Some(rejection);
                 // DynamicResources' PostFilter finds no state of its PreFilter, which
                 // never ran, and fails with the cycle state's "not found".
@@ -192,7 +240,7 @@ impl<'c> Scheduler<'c> {
                 return ev;
             }
         };
-        let feasible = self.filter_all(state, pod, t, &pre, &mut ev);
+        let feasible = self.filter_all(state, pod, t, &pre, nodes, &mut ev);
         if feasible.is_empty() {
             ev.post_filter = self.post_filter(state, pod, t, &ev);
             return ev;
@@ -259,13 +307,14 @@ impl<'c> Scheduler<'c> {
         pod: PodIdx,
         t: &Template,
         pre: &PreFilter<'_>,
+        nodes: &[NodeIdx],
         ev: &mut Evaluation,
     ) -> Vec<NodeIdx> {
         let cluster = self.cluster;
         let statics = cluster.statics(cluster.pod_template(pod));
         let node_name = cluster.record(pod).node_name.as_deref();
         let mut feasible = Vec::new();
-        for node in cluster.node_indices() {
+        for &node in nodes {
             match self.filter_node(
                 state,
                 t,

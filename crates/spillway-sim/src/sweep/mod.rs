@@ -209,7 +209,11 @@ pub fn sweep(
             && e.to_string().starts_with("unknown field")
         {
             let keys: Vec<&str> = vary.iter().map(Vary::key).collect();
-            return Err(SimError::field(sim_path, keys.join(", "), e.to_string()));
+            return Err(SimError::field(
+                sim_path,
+                format!("--vary {}", keys.join(", ")),
+                e.to_string(),
+            ));
         }
     }
     let mut digest = fnv1a(FNV_OFFSET, text.as_bytes());

@@ -188,11 +188,12 @@ pub fn merge_named(parts: Vec<(PathBuf, SweepResult)>) -> Result<SweepResult, Si
                 ));
             }
             if let Some(other) = owner.insert(run, name) {
-                return Err(SimError::field(
-                    name,
-                    "records",
-                    format!("run {run} is also in {}", other.display()),
-                ));
+                let message = if other == name.as_path() {
+                    format!("run {run} is in it twice (the same file given twice?)")
+                } else {
+                    format!("run {run} is also in {}", other.display())
+                };
+                return Err(SimError::field(name, "records", message));
             }
         }
     }

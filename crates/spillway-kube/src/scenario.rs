@@ -408,18 +408,29 @@ impl Scenario {
             incoming: Vec::new(),
         };
         for p in &self.incoming {
-            if let Some((field, what)) = convert::unsupported_volume(p) {
-                return Err(at(FieldError::new(
-                    &convert::pod_object(p),
-                    field,
-                    format!("{what}: volume and claim plugins are not modelled yet"),
-                )));
-            }
-            let mut pod = convert::pod(p).map_err(at)?;
-            pod.default_spread_selector = self.default_selector(p).map_err(at)?;
-            spec.incoming.push(pod);
+            spec.incoming.push(self.incoming_spec(p).map_err(at)?);
         }
         Ok(spec)
+    }
+
+    /// Converts a pod to schedule against this scenario: its spec with the
+    /// system-default spread selector the scenario's Services and controllers
+    /// give it.
+    ///
+    /// # Errors
+    /// A field the conversion rejects, or volumes or resource claims (their
+    /// plugins are not in scope yet).
+    pub fn incoming_spec(&self, p: &k::Pod) -> Result<spillway_core::spec::Pod, FieldError> {
+        if let Some((field, what)) = convert::unsupported_volume(p) {
+            return Err(FieldError::new(
+                &convert::pod_object(p),
+                field,
+                format!("{what}: volume and claim plugins are not modelled yet"),
+            ));
+        }
+        let mut pod = convert::pod(p)?;
+        pod.default_spread_selector = self.default_selector(p)?;
+        Ok(pod)
     }
 
     /// Converts and compiles the scenario.

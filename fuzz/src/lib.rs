@@ -45,3 +45,61 @@ pub fn run_scenario(text: &str) -> u8 {
     }
     2
 }
+
+/// The extender's verbs over a fixed cluster (the golden extender scenario:
+/// gateway ECS nodes, virtual nodes, workers): decode a request body as
+/// kube-scheduler would send it and answer it, as the server does. Nothing
+/// may panic; errors are fine. Returns whether the body decoded.
+pub mod extender {
+    use std::sync::OnceLock;
+
+    use spillway_extender::{Cache, Config, Extender, wire};
+    use spillway_kube::Scenario;
+
+    fn extender() -> &'static Extender {
+        static EXTENDER: OnceLock<Extender> = OnceLock::new();
+        EXTENDER.get_or_init(|| {
+            let text = include_str!("../../fixtures/golden/extender/scenario.json");
+            let cache = Scenario::parse(std::path::Path::new("scenario.json"), text)
+                .ok()
+                .and_then(|s| Cache::from_scenario(s).ok())
+                .unwrap_or_default();
+            Extender::new(Config::default(), cache)
+        })
+    }
+
+    /// Filter then prioritize (`ExtenderArgs`).
+    pub fn args(body: &[u8]) -> bool {
+        let Ok(args) = wire::decode::<wire::ExtenderArgs>(body) else {
+            return false;
+        };
+        let ext = extender();
+        if let Ok(r) = ext.filter(&args) {
+            let _ = wire::encode(&r);
+        }
+        if let Ok(r) = ext.prioritize(&args) {
+            let _ = wire::encode(&r);
+        }
+        true
+    }
+
+    /// Bind (`ExtenderBindingArgs`).
+    pub fn bind(body: &[u8]) -> bool {
+        let Ok(args) = wire::decode::<wire::ExtenderBindingArgs>(body) else {
+            return false;
+        };
+        let _ = wire::encode(&extender().bind(&args));
+        true
+    }
+
+    /// Preempt (`ExtenderPreemptionArgs`).
+    pub fn preempt(body: &[u8]) -> bool {
+        let Ok(args) = wire::decode::<wire::ExtenderPreemptionArgs>(body) else {
+            return false;
+        };
+        if let Ok(r) = extender().preempt(&args) {
+            let _ = wire::encode(&r);
+        }
+        true
+    }
+}

@@ -5,6 +5,7 @@ mod capacity;
 mod doctor;
 mod explain;
 mod schedule;
+mod serve;
 mod simulate;
 mod sweep;
 
@@ -176,10 +177,26 @@ enum Command {
         #[arg(long, short, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
+    /// Run the kube-scheduler extender: POST PREFIX/VERB (filter, prioritize,
+    /// preempt, bind), /healthz, /readyz and /metrics, over HTTP or HTTPS.
+    /// Stops gracefully on SIGTERM or SIGINT.
+    Serve {
+        /// Address to listen on [default: the file's `listen`, else
+        /// 127.0.0.1:8888].
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Configuration file (YAML): urlPrefix, verbs, policies, cluster,
+        /// limits, tls, log.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Log format [default: the file's `log.format`, else text].
+        #[arg(long, value_enum)]
+        log_format: Option<serve::LogFormatArg>,
+    },
 }
 
 /// Exit code for bad input (unreadable, malformed or invalid scenario files, a pod
-/// or node that is not in the scenario).
+/// or node that is not in the scenario, a bad `serve` configuration or TLS file).
 const EXIT_BAD_INPUT: u8 = 2;
 
 /// Reads, admits and compiles a scenario, noting on stderr what it ignores.
@@ -190,6 +207,20 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<(Scenario, Snapshot)> {
     }
     let snapshot = scenario.compile()?;
     Ok((scenario, snapshot))
+}
+
+/// An error and its causes, `: `-separated, leaving out a cause whose text
+/// the message already holds (errors that print their source).
+fn describe(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 fn parse_duration(s: &str) -> Result<spillway_sim::Duration, String> {
@@ -281,6 +312,15 @@ fn main() -> ExitCode {
             replicas,
             output,
         }),
+        Command::Serve {
+            listen,
+            config,
+            log_format,
+        } => serve::run(&serve::Args {
+            listen: listen.as_deref(),
+            config: config.as_deref(),
+            log_format,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -293,10 +333,15 @@ fn main() -> ExitCode {
         }
         Err(e) if e.downcast_ref::<doctor::Errors>().is_some() => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("spillway: {e:#}");
+            eprintln!("spillway: {}", describe(&e));
             if e.downcast_ref::<spillway_kube::LoadError>().is_some()
                 || e.downcast_ref::<spillway_sim::SimError>().is_some()
                 || e.downcast_ref::<explain::NotFound>().is_some()
+                || e.downcast_ref::<spillway_extender::config::ConfigError>()
+                    .is_some()
+                || e.downcast_ref::<spillway_extender::server::ServerError>()
+                    .is_some()
+                || e.downcast_ref::<serve::BadSetting>().is_some()
             {
                 ExitCode::from(EXIT_BAD_INPUT)
             } else {

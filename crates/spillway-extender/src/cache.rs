@@ -1,0 +1,705 @@
+//! Cluster state: nodes, running pods and namespaces, compiled for the engine.
+//!
+//! The objects are kept as a [`Scenario`] (the same model `spillway schedule`
+//! reads) and compiled into the core's [`Cluster`] and [`ClusterState`]. A
+//! request's pod is compiled into that model once (a *probe*: known, not
+//! placed) and evaluated under a read lock; many requests evaluate at once.
+//! Changes take the write lock, so a request sees the state before a change or
+//! after it, never half of it:
+//!
+//! - a bound pod (the bind verb, or a watcher event) is assumed onto its node
+//!   incrementally, after checking under the same lock that it still fits, so
+//!   two binds can never book the same capacity twice;
+//! - a deleted pod is removed incrementally;
+//! - a node or namespace change (or too many probes) marks the model stale;
+//!   the next request compiles it again from the objects.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use k8s_openapi::api::core::v1 as k;
+use spillway_core::spec;
+use spillway_core::{Cluster, ClusterState, NodeIdx, PodIdx, Profile, Scheduler};
+use spillway_kube::ack::virtual_node::{ZONE_LABEL, node_kind};
+use spillway_kube::{FieldError, LoadError, Scenario};
+
+/// Probes kept before the model is compiled afresh (which drops them).
+const MAX_PROBES: usize = 20_000;
+
+/// Sizes of the cache, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CacheStats {
+    /// Nodes known.
+    pub nodes: usize,
+    /// Running (bound) pods known.
+    pub pods: usize,
+    /// Pods seen in requests and compiled, not bound.
+    pub probes: usize,
+    /// Times the model was compiled.
+    pub generation: u64,
+}
+
+/// What policies need to know about a node beyond the engine's model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeInfo {
+    /// A virtual node (pods on it run as ECI instances).
+    pub is_virtual: bool,
+    /// `topology.kubernetes.io/zone`, if set.
+    pub zone: Option<String>,
+}
+
+/// A workload: pods of one controller (namespace, kind, name; a Deployment's
+/// ReplicaSets count as the Deployment), or without a controller, pods with the
+/// same labels in one namespace.
+pub type WorkloadKey = (String, String);
+
+/// The cluster state, shared by every request.
+#[derive(Debug, Default)]
+pub struct Cache {
+    inner: RwLock<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    scenario: Scenario,
+    /// Node name → index in `scenario.nodes`, converted node, info.
+    nodes: HashMap<String, (usize, spec::Node, NodeInfo)>,
+    /// `namespace/name` → index in `scenario.running`.
+    running: HashMap<String, usize>,
+    /// Running pods per workload and node.
+    workloads: HashMap<WorkloadKey, BTreeMap<String, u32>>,
+    model: Option<Model>,
+    generation: u64,
+}
+
+#[derive(Debug)]
+struct Model {
+    cluster: Cluster,
+    state: ClusterState,
+    /// `namespace/name` → the pod's converted spec and index.
+    probes: HashMap<String, (spec::Pod, PodIdx)>,
+    /// Running pods' indices by `namespace/name`.
+    running: HashMap<String, PodIdx>,
+    /// Probes compiled under another name (a changed pod of the same name).
+    renamed: usize,
+}
+
+/// One pod's evaluation context: the compiled cluster, its state, the pod,
+/// and what the policies read beside.
+#[derive(Debug)]
+pub struct View<'a> {
+    /// The compiled cluster.
+    pub cluster: &'a Cluster,
+    /// What is placed where.
+    pub state: &'a ClusterState,
+    /// The pod.
+    pub pod: PodIdx,
+    /// The objects (ACK settings, prices).
+    pub scenario: &'a Scenario,
+    nodes: &'a HashMap<String, (usize, spec::Node, NodeInfo)>,
+    workloads: &'a HashMap<WorkloadKey, BTreeMap<String, u32>>,
+}
+
+impl View<'_> {
+    /// A scheduler with the default profile.
+    pub fn scheduler(&self) -> Scheduler<'_> {
+        Scheduler::new(self.cluster, Profile::default())
+    }
+
+    /// A node's index, if the cache knows it.
+    pub fn node(&self, name: &str) -> Option<NodeIdx> {
+        self.cluster.node_by_name(name)
+    }
+
+    /// A node's kind and zone, if the cache knows it.
+    pub fn info(&self, name: &str) -> Option<&NodeInfo> {
+        self.nodes.get(name).map(|(_, _, i)| i)
+    }
+
+    /// Every node the cache knows, by name.
+    pub fn node_names(&self) -> impl Iterator<Item = &str> {
+        self.nodes.keys().map(String::as_str)
+    }
+
+    /// Running pods of a workload per node.
+    pub fn workload(&self, key: &WorkloadKey) -> Option<&BTreeMap<String, u32>> {
+        self.workloads.get(key)
+    }
+}
+
+/// The workload a pod belongs to.
+pub fn workload_key(pod: &k::Pod) -> WorkloadKey {
+    let ns = pod
+        .metadata
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".into());
+    let owner = pod
+        .metadata
+        .owner_references
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .find(|o| o.controller == Some(true));
+    let labels = pod.metadata.labels.as_ref();
+    match owner {
+        // A Deployment's ReplicaSets are `<deployment>-<pod-template-hash>`:
+        // count the Deployment, so the old and new replicas of a rollout
+        // spread together.
+        Some(o) if o.kind == "ReplicaSet" => {
+            let hash = labels.and_then(|l| l.get("pod-template-hash"));
+            match hash.and_then(|h| o.name.strip_suffix(h.as_str())?.strip_suffix('-')) {
+                Some(deployment) => (ns, format!("Deployment/{deployment}")),
+                None => (ns, format!("ReplicaSet/{}", o.name)),
+            }
+        }
+        Some(o) => (ns, format!("{}/{}", o.kind, o.name)),
+        None => {
+            let text: Vec<String> = labels
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            (ns, format!("labels:{}", text.join(",")))
+        }
+    }
+}
+
+fn pod_key(pod: &k::Pod) -> String {
+    format!(
+        "{}/{}",
+        pod.metadata.namespace.as_deref().unwrap_or("default"),
+        pod.metadata.name.as_deref().unwrap_or_default()
+    )
+}
+
+fn info_of(node: &k::Node) -> NodeInfo {
+    NodeInfo {
+        is_virtual: node_kind(node).is_virtual(),
+        zone: node
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(ZONE_LABEL))
+            .cloned(),
+    }
+}
+
+/// A pod that is bound and not finished.
+fn is_running(pod: &k::Pod) -> bool {
+    let bound = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .is_some_and(|n| !n.is_empty());
+    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+    bound && !matches!(phase, Some("Succeeded" | "Failed"))
+}
+
+impl Cache {
+    /// A cache holding a scenario's nodes, running pods, namespaces and ACK
+    /// settings (its incoming pods are ignored).
+    ///
+    /// # Errors
+    /// A node or pod the conversion rejects, or a model that does not compile.
+    pub fn from_scenario(mut scenario: Scenario) -> Result<Cache, LoadError> {
+        scenario.incoming.clear();
+        let mut inner = Inner {
+            scenario,
+            ..Inner::default()
+        };
+        inner.index().map_err(|e| e.at(&inner.scenario.path))?;
+        inner.compile()?;
+        Ok(Cache {
+            inner: RwLock::new(inner),
+        })
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The names of the nodes the cache knows.
+    pub fn node_names(&self) -> Vec<String> {
+        self.read().nodes.keys().cloned().collect()
+    }
+
+    /// The running pods the cache knows, as `namespace/name`.
+    pub fn pod_keys(&self) -> Vec<String> {
+        self.read().running.keys().cloned().collect()
+    }
+
+    /// The namespaces the cache knows.
+    pub fn namespace_names(&self) -> Vec<String> {
+        self.read()
+            .scenario
+            .namespaces
+            .iter()
+            .filter_map(|n| n.metadata.name.clone())
+            .collect()
+    }
+
+    /// A node's kind and zone, if the cache knows it.
+    pub fn node_info(&self, name: &str) -> Option<NodeInfo> {
+        self.read().nodes.get(name).map(|(_, _, i)| i.clone())
+    }
+
+    /// Sizes, for metrics.
+    pub fn stats(&self) -> CacheStats {
+        let inner = self.read();
+        CacheStats {
+            nodes: inner.nodes.len(),
+            pods: inner.running.len(),
+            probes: inner.model.as_ref().map_or(0, |m| m.probes.len()),
+            generation: inner.generation,
+        }
+    }
+
+    /// Adds or updates nodes (the full objects kube-scheduler sends when the
+    /// extender is not `nodeCacheCapable`). Nodes whose scheduling-relevant
+    /// content is unchanged cost a conversion and a comparison, nothing more.
+    ///
+    /// # Errors
+    /// A node the conversion rejects (named with its field).
+    pub fn upsert_nodes(&self, nodes: &[k::Node]) -> Result<(), FieldError> {
+        let converted = nodes
+            .iter()
+            .map(|n| spillway_kube::node(n).map(|s| (n, s)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let changed = |inner: &Inner| {
+            converted.iter().any(|(n, s)| {
+                inner
+                    .nodes
+                    .get(s.name.as_str())
+                    .is_none_or(|(_, old, info)| old != s || *info != info_of(n))
+            })
+        };
+        if !changed(&self.read()) {
+            return Ok(());
+        }
+        let mut inner = self.write();
+        for (n, s) in converted {
+            inner.put_node(n, s);
+        }
+        Ok(())
+    }
+
+    /// Adds or updates one node (a watcher event).
+    ///
+    /// # Errors
+    /// A node the conversion rejects.
+    pub fn apply_node(&self, node: &k::Node) -> Result<(), FieldError> {
+        self.upsert_nodes(std::slice::from_ref(node))
+    }
+
+    /// Forgets a node and the pods bound to it.
+    pub fn delete_node(&self, name: &str) {
+        let mut inner = self.write();
+        let Some((index, _, _)) = inner.nodes.remove(name) else {
+            return;
+        };
+        inner.scenario.nodes.remove(index);
+        let gone: Vec<String> = inner
+            .scenario
+            .running
+            .iter()
+            .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name))
+            .map(pod_key)
+            .collect();
+        for key in gone {
+            inner.forget_pod(&key);
+        }
+        inner.reindex_nodes();
+        inner.model = None;
+    }
+
+    /// Adds or updates a namespace (its labels feed namespace selectors).
+    pub fn apply_namespace(&self, ns: &k::Namespace) {
+        let mut inner = self.write();
+        let name = ns.metadata.name.clone().unwrap_or_default();
+        let list = &mut inner.scenario.namespaces;
+        match list
+            .iter_mut()
+            .find(|n| n.metadata.name.as_deref() == Some(&name))
+        {
+            Some(old) if old.metadata.labels == ns.metadata.labels => return,
+            Some(old) => *old = ns.clone(),
+            None => list.push(ns.clone()),
+        }
+        inner.model = None;
+    }
+
+    /// Forgets a namespace.
+    pub fn delete_namespace(&self, name: &str) {
+        let mut inner = self.write();
+        let before = inner.scenario.namespaces.len();
+        inner
+            .scenario
+            .namespaces
+            .retain(|n| n.metadata.name.as_deref() != Some(name));
+        if inner.scenario.namespaces.len() != before {
+            inner.model = None;
+        }
+    }
+
+    /// A pod event: bound and not finished → running on its node (assumed
+    /// incrementally); otherwise forgotten.
+    ///
+    /// # Errors
+    /// A pod the conversion rejects.
+    pub fn apply_pod(&self, pod: &k::Pod) -> Result<(), FieldError> {
+        let key = pod_key(pod);
+        if !is_running(pod) {
+            self.delete_pod(&key);
+            return Ok(());
+        }
+        let converted = spillway_kube::pod(pod)?;
+        let mut inner = self.write();
+        if let Some(&i) = inner.running.get(&key)
+            && inner.scenario.running.get(i).map(|p| &p.spec) == Some(&pod.spec)
+        {
+            return Ok(());
+        }
+        inner.forget_pod(&key);
+        inner.add_running(pod.clone(), &converted);
+        Ok(())
+    }
+
+    /// Forgets a pod (`namespace/name`).
+    pub fn delete_pod(&self, key: &str) {
+        let mut inner = self.write();
+        inner.forget_pod(key);
+    }
+
+    /// Evaluates `pod` against the cluster: runs `f` with the pod compiled
+    /// into the model (under a read lock when the pod was seen before).
+    ///
+    /// # Errors
+    /// A pod the conversion rejects, or a model that does not compile.
+    pub fn with_pod<R>(
+        &self,
+        pod: &k::Pod,
+        f: impl FnOnce(&View<'_>) -> R,
+    ) -> Result<R, LoadError> {
+        let key = pod_key(pod);
+        let converted = self
+            .read()
+            .scenario
+            .incoming_spec(pod)
+            .map_err(|e| e.at(Path::new("request")))?;
+        {
+            let inner = self.read();
+            if let Some(model) = &inner.model
+                && let Some((known, idx)) = model.probes.get(&key)
+                && *known == converted
+            {
+                return Ok(f(&inner.view(model, *idx)));
+            }
+        }
+        let mut inner = self.write();
+        let idx = inner.probe(pod, &key, converted)?;
+        match &inner.model {
+            Some(model) => Ok(f(&inner.view(model, idx))),
+            None => Err(no_model()),
+        }
+    }
+
+    /// Binds a pod that a request showed before to a node: checks under the
+    /// write lock that it still fits there (so concurrent binds never
+    /// double-book), then assumes it.
+    ///
+    /// # Errors
+    /// An unknown pod or node, or a pod that no longer fits (the message gives
+    /// the upstream reason).
+    pub fn bind(&self, namespace: &str, name: &str, uid: &str, node: &str) -> Result<(), String> {
+        let key = format!(
+            "{}/{name}",
+            if namespace.is_empty() {
+                "default"
+            } else {
+                namespace
+            }
+        );
+        let mut inner = self.write();
+        if inner.running.contains_key(&key) {
+            return Err(format!("pod {key} is already bound"));
+        }
+        let pod = inner
+            .scenario
+            .incoming
+            .iter()
+            .find(|p| pod_key(p) == key && p.metadata.uid.as_deref().unwrap_or_default() == uid)
+            .cloned()
+            .ok_or_else(|| {
+                format!("pod {key} (uid {uid:?}) was not seen in a filter or prioritize request")
+            })?;
+        inner.ensure_compiled().map_err(|e| e.to_string())?;
+        let Some(model) = inner.model.as_ref() else {
+            return Err(no_model().to_string());
+        };
+        let node_idx = model
+            .cluster
+            .node_by_name(node)
+            .ok_or_else(|| format!("node {node:?} is not in the cache"))?;
+        let Some(&(_, idx)) = model.probes.get(&key) else {
+            return Err(format!(
+                "pod {key} was not seen in a filter or prioritize request"
+            ));
+        };
+        let scheduler = Scheduler::new(&model.cluster, Profile::default());
+        let ev = scheduler.evaluate_among(&model.state, idx, &[node_idx]);
+        if let Some((_, r)) = ev.rejected.first() {
+            return Err(format!(
+                "pod {key} does not fit on {node}: {}",
+                r.message(&model.cluster)
+            ));
+        }
+        let mut bound = pod;
+        if let Some(s) = bound.spec.as_mut() {
+            s.node_name = Some(node.to_string());
+        }
+        inner.scenario.incoming.retain(|p| pod_key(p) != key);
+        let Some(model) = inner.model.as_mut() else {
+            return Err(no_model().to_string());
+        };
+        model.state.assume(&model.cluster, idx, node_idx);
+        model.probes.remove(&key);
+        model.running.insert(key.clone(), idx);
+        inner.track_running(bound);
+        Ok(())
+    }
+}
+
+impl Inner {
+    /// Indexes the scenario's nodes and running pods.
+    fn index(&mut self) -> Result<(), FieldError> {
+        self.nodes.clear();
+        for (i, n) in self.scenario.nodes.iter().enumerate() {
+            let s = spillway_kube::node(n)?;
+            self.nodes.insert(s.name.clone(), (i, s, info_of(n)));
+        }
+        self.running.clear();
+        self.workloads.clear();
+        let pods = std::mem::take(&mut self.scenario.running);
+        for p in pods {
+            self.track_running(p);
+        }
+        Ok(())
+    }
+
+    fn reindex_nodes(&mut self) {
+        for (i, n) in self.scenario.nodes.iter().enumerate() {
+            if let Some(name) = n.metadata.name.as_deref()
+                && let Some(entry) = self.nodes.get_mut(name)
+            {
+                entry.0 = i;
+            }
+        }
+    }
+
+    fn put_node(&mut self, node: &k::Node, converted: spec::Node) {
+        let info = info_of(node);
+        match self.nodes.get_mut(converted.name.as_str()) {
+            Some(entry) => {
+                if let Some(slot) = self.scenario.nodes.get_mut(entry.0) {
+                    *slot = node.clone();
+                }
+                entry.1 = converted;
+                entry.2 = info;
+            }
+            None => {
+                self.scenario.nodes.push(node.clone());
+                let i = self.scenario.nodes.len() - 1;
+                self.nodes
+                    .insert(converted.name.clone(), (i, converted, info));
+            }
+        }
+        self.model = None;
+    }
+
+    /// Records a running pod in the objects and the workload counts.
+    fn track_running(&mut self, pod: k::Pod) {
+        let key = pod_key(&pod);
+        if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) {
+            *self
+                .workloads
+                .entry(workload_key(&pod))
+                .or_default()
+                .entry(node)
+                .or_default() += 1;
+        }
+        self.scenario.running.push(pod);
+        self.running.insert(key, self.scenario.running.len() - 1);
+    }
+
+    /// Adds a running pod to the objects and, when compiled, to the model.
+    fn add_running(&mut self, pod: k::Pod, converted: &spec::Pod) {
+        let key = pod_key(&pod);
+        let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+        self.track_running(pod);
+        let Some(model) = self.model.as_mut() else {
+            return;
+        };
+        let Some(node_idx) = node.as_deref().and_then(|n| model.cluster.node_by_name(n)) else {
+            // A pod on a node the cache does not know yet: the next compile
+            // (after the node arrives) places it.
+            self.model = None;
+            return;
+        };
+        let idx = match model.probes.remove(&key) {
+            Some((known, idx)) if known == *converted => idx,
+            _ => {
+                let mut renamed = converted.clone();
+                renamed.name = format!("{}\u{0}{}", renamed.name, model.renamed);
+                model.renamed += 1;
+                match model.cluster.add_pod(&renamed) {
+                    Ok(idx) => idx,
+                    Err(_) => {
+                        self.model = None;
+                        return;
+                    }
+                }
+            }
+        };
+        model.state.assume(&model.cluster, idx, node_idx);
+        model.running.insert(key, idx);
+    }
+
+    /// Forgets a running pod (or a probe) everywhere.
+    fn forget_pod(&mut self, key: &str) {
+        self.scenario.incoming.retain(|p| pod_key(p) != key);
+        if let Some(model) = self.model.as_mut() {
+            model.probes.remove(key);
+            if let Some(idx) = model.running.remove(key) {
+                model.state.remove(&model.cluster, idx);
+            }
+        }
+        let Some(i) = self.running.remove(key) else {
+            return;
+        };
+        let pod = self.scenario.running.swap_remove(i);
+        if let Some(moved) = self.scenario.running.get(i) {
+            self.running.insert(pod_key(moved), i);
+        }
+        if let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+            let wk = workload_key(&pod);
+            if let Some(counts) = self.workloads.get_mut(&wk) {
+                if let Some(c) = counts.get_mut(node) {
+                    *c = c.saturating_sub(1);
+                    if *c == 0 {
+                        counts.remove(node);
+                    }
+                }
+                if counts.is_empty() {
+                    self.workloads.remove(&wk);
+                }
+            }
+        }
+    }
+
+    fn compile(&mut self) -> Result<(), LoadError> {
+        let snapshot = self.scenario.compile()?;
+        let mut running = HashMap::with_capacity(self.running.len());
+        for p in &self.scenario.running {
+            let key = pod_key(p);
+            if let Some((ns, name)) = key.split_once('/')
+                && let Some(idx) = snapshot.cluster.pod_by_key(ns, name)
+            {
+                running.insert(key, idx);
+            }
+        }
+        let mut probes = HashMap::new();
+        for (p, &idx) in self.scenario.incoming.iter().zip(&snapshot.incoming) {
+            if let Ok(s) = self.scenario.incoming_spec(p) {
+                probes.insert(pod_key(p), (s, idx));
+            }
+        }
+        self.model = Some(Model {
+            cluster: snapshot.cluster,
+            state: snapshot.state,
+            probes,
+            running,
+            renamed: 0,
+        });
+        self.generation += 1;
+        Ok(())
+    }
+
+    fn ensure_compiled(&mut self) -> Result<(), LoadError> {
+        let too_many = self
+            .model
+            .as_ref()
+            .is_some_and(|m| m.probes.len() + m.renamed > MAX_PROBES);
+        if too_many {
+            // Drop the probes: they are compiled again when they come back.
+            self.scenario.incoming.clear();
+            self.model = None;
+        }
+        if self.model.is_none() {
+            self.compile()?;
+        }
+        Ok(())
+    }
+
+    /// Compiles a request's pod into the model (once per pod and spec), and
+    /// keeps the object for the bind verb and for later compiles.
+    fn probe(
+        &mut self,
+        pod: &k::Pod,
+        key: &str,
+        converted: spec::Pod,
+    ) -> Result<PodIdx, LoadError> {
+        self.ensure_compiled()?;
+        if let Some(model) = &self.model
+            && let Some((known, idx)) = model.probes.get(key)
+            && *known == converted
+        {
+            return Ok(*idx);
+        }
+        self.scenario.incoming.retain(|p| pod_key(p) != key);
+        self.scenario.incoming.push(pod.clone());
+        let Some(model) = self.model.as_mut() else {
+            return Err(no_model());
+        };
+        let mut compiled = converted.clone();
+        if model.probes.contains_key(key) || model.running.contains_key(key) {
+            compiled.name = format!("{}\u{0}{}", compiled.name, model.renamed);
+            model.renamed += 1;
+        }
+        let idx = model
+            .cluster
+            .add_pod(&compiled)
+            .map_err(|source| LoadError::Compile {
+                path: "request".into(),
+                source,
+            })?;
+        model.state.sync(&model.cluster);
+        model.probes.insert(key.to_string(), (converted, idx));
+        Ok(idx)
+    }
+
+    fn view<'a>(&'a self, model: &'a Model, pod: PodIdx) -> View<'a> {
+        View {
+            cluster: &model.cluster,
+            state: &model.state,
+            pod,
+            scenario: &self.scenario,
+            nodes: &self.nodes,
+            workloads: &self.workloads,
+        }
+    }
+}
+
+/// The model is compiled before every use; this names the impossible case
+/// rather than panicking.
+fn no_model() -> LoadError {
+    LoadError::Shape {
+        path: "cache".into(),
+        message: "the model is not compiled".into(),
+    }
+}

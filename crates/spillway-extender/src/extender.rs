@@ -1,0 +1,275 @@
+//! The extender: each verb's answer from the policies over the cache.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1 as k;
+
+use crate::cache::Cache;
+use crate::config::{BindMode, Config, PolicyName};
+use crate::policy::{self, Filtered, Input};
+use crate::wire::{
+    ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult,
+    ExtenderPreemptionArgs, ExtenderPreemptionResult, HostPriority, MetaPod, MetaVictims,
+};
+
+/// A request that decoded but cannot be answered (no pod, neither `Nodes` nor
+/// `NodeNames`): the server answers 400 with the message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadRequest(pub String);
+
+/// Creates bindings where pods really get bound (the API server), for the
+/// bind verb's `api` mode.
+pub trait Binder: Send + Sync + std::fmt::Debug {
+    /// Binds `namespace/name` (with `uid`) to `node`.
+    ///
+    /// # Errors
+    /// The API server refused, with its message.
+    fn bind(&self, namespace: &str, name: &str, uid: &str, node: &str) -> Result<(), String>;
+}
+
+/// The extender: configuration, policies and cluster state. Shared by every
+/// request (`&self` everywhere; the cache synchronises).
+///
+/// ```
+/// use spillway_extender::{Cache, Config, Extender, wire};
+///
+/// let extender = Extender::new(Config::default(), Cache::default());
+/// let args: wire::ExtenderArgs = wire::decode(
+///     br#"{"Pod":{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}},"NodeNames":["n1"]}"#,
+/// )
+/// .unwrap();
+/// let result = extender.filter(&args).unwrap();
+/// // The cache knows no node n1: it cannot be judged, so it does not pass.
+/// assert_eq!(result.node_names, Some(vec![]));
+/// assert!(result.failed_nodes.unwrap()["n1"].contains("not in spillway's cache"));
+/// ```
+#[derive(Debug)]
+pub struct Extender {
+    config: Config,
+    cache: Arc<Cache>,
+    binder: Option<Box<dyn Binder>>,
+}
+
+/// The pod and candidate names of filter and prioritize.
+fn pod_and_candidates(args: &ExtenderArgs) -> Result<(&k::Pod, Vec<String>), BadRequest> {
+    let pod = args
+        .pod
+        .as_ref()
+        .ok_or_else(|| BadRequest("ExtenderArgs: no Pod".into()))?;
+    let names = match (&args.nodes, &args.node_names) {
+        (Some(list), _) => list.names(),
+        (None, Some(names)) => names.clone(),
+        (None, None) => {
+            return Err(BadRequest(
+                "ExtenderArgs: neither Nodes nor NodeNames".into(),
+            ));
+        }
+    };
+    Ok((pod, names))
+}
+
+impl Extender {
+    /// An extender answering with `config`'s policies over `cache`.
+    pub fn new(config: Config, cache: Cache) -> Extender {
+        Extender {
+            config,
+            cache: Arc::new(cache),
+            binder: None,
+        }
+    }
+
+    /// The same extender, binding through `binder` in the bind verb's `api`
+    /// mode.
+    pub fn with_binder(mut self, binder: Box<dyn Binder>) -> Extender {
+        self.binder = Some(binder);
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The cluster state.
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
+    /// The cluster state, to feed it from elsewhere (the watchers).
+    pub fn shared_cache(&self) -> Arc<Cache> {
+        Arc::clone(&self.cache)
+    }
+
+    /// Runs the filter policies over the candidates. `None` when the pod
+    /// cannot be modelled (volumes, claims, a field the conversion rejects):
+    /// the extender then has no opinion.
+    fn judge(&self, pod: &k::Pod, names: &[String]) -> Option<Filtered> {
+        self.cache
+            .with_pod(pod, |view| {
+                let candidates: Vec<_> = names.iter().map(|n| (n.clone(), view.node(n))).collect();
+                policy::filter(
+                    &self.config.policies.filter,
+                    &Input {
+                        view,
+                        pod,
+                        candidates: &candidates,
+                        config: &self.config,
+                    },
+                )
+            })
+            .ok()
+    }
+
+    /// The filter verb: the candidates every filter policy passes, and a
+    /// reason for each other one. Answers in the form asked: `Nodes` (the
+    /// nodes as sent, which also update the cache) or `NodeNames`. A pod
+    /// the engine cannot model (volumes, resource claims) passes everywhere.
+    ///
+    /// # Errors
+    /// A request without a pod or candidates, or with a node the conversion
+    /// rejects.
+    pub fn filter(&self, args: &ExtenderArgs) -> Result<ExtenderFilterResult, BadRequest> {
+        let (pod, names) = pod_and_candidates(args)?;
+        if let Some(list) = &args.nodes {
+            self.cache
+                .upsert_nodes(&list.items)
+                .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
+        }
+        let judged = self.judge(pod, &names).unwrap_or_else(|| Filtered {
+            passed: names.clone(),
+            ..Filtered::default()
+        });
+        let passed: std::collections::HashSet<&str> =
+            judged.passed.iter().map(String::as_str).collect();
+        let mut result = ExtenderFilterResult {
+            failed_nodes: Some(judged.failed.clone()),
+            failed_and_unresolvable_nodes: Some(judged.unresolvable.clone()),
+            ..ExtenderFilterResult::default()
+        };
+        match &args.nodes {
+            Some(list) => result.nodes = Some(list.subset(|n| passed.contains(n))),
+            None => result.node_names = Some(judged.passed),
+        }
+        Ok(result)
+    }
+
+    /// The prioritize verb: a score 0–10 per candidate, in candidate order
+    /// (0 everywhere for a pod the engine cannot model).
+    ///
+    /// # Errors
+    /// A request without a pod or candidates, or with a node the conversion
+    /// rejects.
+    pub fn prioritize(&self, args: &ExtenderArgs) -> Result<Vec<HostPriority>, BadRequest> {
+        let (pod, names) = pod_and_candidates(args)?;
+        if let Some(list) = &args.nodes {
+            self.cache
+                .upsert_nodes(&list.items)
+                .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
+        }
+        let scored = self.cache.with_pod(pod, |view| {
+            let candidates: Vec<_> = names.iter().map(|n| (n.clone(), view.node(n))).collect();
+            policy::prioritize(
+                &self.config.policies.prioritize,
+                &Input {
+                    view,
+                    pod,
+                    candidates: &candidates,
+                    config: &self.config,
+                },
+            )
+        });
+        Ok(scored.unwrap_or_else(|_| {
+            names
+                .into_iter()
+                .map(|host| HostPriority { host, score: 0 })
+                .collect()
+        }))
+    }
+
+    /// The bind verb: records the binding in the cache after checking that
+    /// the pod still fits (mode `record`), or creates it through the API
+    /// server first (mode `api`, the `kube` feature). A refusal is the
+    /// result's `Error`.
+    pub fn bind(&self, args: &ExtenderBindingArgs) -> ExtenderBindingResult {
+        let binder = match (self.config.cluster.bind, &self.binder) {
+            (BindMode::Record, _) => None,
+            (BindMode::Api, Some(b)) => Some(b),
+            (BindMode::Api, None) => {
+                return ExtenderBindingResult {
+                    error: "bind mode api needs a connection to the API server (spillway built with the kube feature)".into(),
+                };
+            }
+        };
+        let (ns, name, node) = (&args.pod_namespace, &args.pod_name, &args.node);
+        // Checked and booked under the cache's lock first, so concurrent binds
+        // cannot both take the last room; undone if the API server refuses.
+        if let Err(error) = self.cache.bind(ns, name, &args.pod_uid, node) {
+            return ExtenderBindingResult { error };
+        }
+        if let Some(b) = binder
+            && let Err(error) = b.bind(ns, name, &args.pod_uid, node)
+        {
+            let ns = if ns.is_empty() {
+                "default"
+            } else {
+                ns.as_str()
+            };
+            self.cache.delete_pod(&format!("{ns}/{name}"));
+            return ExtenderBindingResult { error };
+        }
+        ExtenderBindingResult::default()
+    }
+
+    /// The preempt verb: the candidate nodes and victims the extender accepts,
+    /// by victim UID. With strict-overflow, virtual nodes are dropped while an
+    /// ECS node is a candidate (make room on ECS before ECI); every other
+    /// candidate is kept with its victims.
+    ///
+    /// # Errors
+    /// A request without a pod.
+    pub fn preempt(
+        &self,
+        args: &ExtenderPreemptionArgs,
+    ) -> Result<ExtenderPreemptionResult, BadRequest> {
+        if args.pod.is_none() {
+            return Err(BadRequest("ExtenderPreemptionArgs: no Pod".into()));
+        }
+        let mut victims: BTreeMap<String, Option<MetaVictims>> = BTreeMap::new();
+        if let Some(meta) = &args.node_name_to_meta_victims {
+            victims.extend(meta.iter().map(|(n, v)| (n.clone(), v.clone())));
+        }
+        if let Some(full) = &args.node_name_to_victims {
+            for (node, v) in full {
+                let meta = v.as_ref().map(|v| MetaVictims {
+                    pods: v.pods.as_ref().map(|pods| {
+                        pods.iter()
+                            .map(|p| {
+                                p.as_ref().map(|p| MetaPod {
+                                    uid: p.metadata.uid.clone().unwrap_or_default(),
+                                })
+                            })
+                            .collect()
+                    }),
+                    num_pdb_violations: v.num_pdb_violations,
+                });
+                victims.entry(node.clone()).or_insert(meta);
+            }
+        }
+        if self
+            .config
+            .policies
+            .filter
+            .contains(&PolicyName::StrictOverflow)
+        {
+            let is_virtual = |n: &str| self.cache.node_info(n).is_some_and(|i| i.is_virtual);
+            if victims.keys().any(|n| !is_virtual(n)) {
+                victims.retain(|n, _| !is_virtual(n));
+            }
+        }
+        Ok(ExtenderPreemptionResult {
+            node_name_to_meta_victims: Some(victims),
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! strict-overflow: a virtual node passes only when no ECS node can take the
+//! pod.
+//!
+//! Preferred node affinity (ECS 80, virtual 20) only weighs in the score, and
+//! other plugins (spread, balanced allocation, a virtual node's vast free
+//! capacity) can outweigh it: pods then land on ECI while ECS has room. This
+//! filter makes the order a rule. With `scope: candidates` (the default) an
+//! ECS node "can take the pod" when it is among the candidates kube-scheduler
+//! sent and passes the engine's filters; with `scope: cluster` any ECS node
+//! the cache knows counts, which guards against kube-scheduler's node sampling
+//! (`percentageOfNodesToScore`) leaving the free ECS node out of this cycle's
+//! candidates (the pod then waits one cycle rather than overflowing).
+//! ECS candidates are never rejected here.
+
+use spillway_core::NodeIdx;
+
+use super::{Input, Rejection};
+use crate::config::Scope;
+
+/// Names listed in the reason before `and N more`.
+const LISTED: usize = 3;
+
+/// The verdict per candidate.
+pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
+    let view = input.view;
+    let is_virtual = |name: &str| view.info(name).is_some_and(|i| i.is_virtual);
+    let ecs: Vec<NodeIdx> = match input.config.strict_overflow.scope {
+        Scope::Candidates => input
+            .candidates
+            .iter()
+            .filter(|(name, _)| !is_virtual(name))
+            .filter_map(|(_, idx)| *idx)
+            .collect(),
+        Scope::Cluster => {
+            let mut names: Vec<&str> = view.node_names().filter(|n| !is_virtual(n)).collect();
+            names.sort_unstable();
+            names.into_iter().filter_map(|n| view.node(n)).collect()
+        }
+    };
+    let fits: Vec<&str> = if ecs.is_empty() {
+        Vec::new()
+    } else {
+        let ev = view.scheduler().evaluate_among(view.state, view.pod, &ecs);
+        ev.feasible
+            .iter()
+            .map(|s| view.cluster.node_name(s.node))
+            .collect()
+    };
+    if fits.is_empty() {
+        return vec![None; input.candidates.len()];
+    }
+    let mut listed: Vec<&str> = fits.iter().take(LISTED).copied().collect();
+    listed.sort_unstable();
+    let more = fits.len().saturating_sub(LISTED);
+    let reason = format!(
+        "virtual node held for overflow: ECS node(s) can take the pod ({}{}) [spillway strict-overflow]",
+        listed.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
+    input
+        .candidates
+        .iter()
+        .map(|(name, _)| {
+            is_virtual(name).then(|| Rejection {
+                reason: reason.clone(),
+                unresolvable: true,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,611 @@
+//! The messages of `k8s.io/kube-scheduler/extender/v1`, as kube-scheduler's
+//! `HTTPExtender` writes and reads them.
+//!
+//! The Go types carry no JSON tags, so the wire names are the Go field names
+//! (`Pod`, `NodeNames`, `FailedAndUnresolvableNodes`, …), and Go's
+//! `encoding/json` decodes them case-insensitively: `nodenames` and `NODENAMES`
+//! fill `NodeNames` too (upstream's `TestCompatibility` decodes every message
+//! lowercased). Decoding here does what Go's does: keys match ignoring case
+//! (with Go's folding of `ſ` and the Kelvin sign), the last of duplicate keys
+//! wins, unknown keys are ignored, `null` leaves a string or number at its zero
+//! value and sets a pointer, slice or map to nil, and a `null` document is an
+//! empty message. Encoding does what `json.Marshal` does: every field, in
+//! declaration order, nil as `null`, map keys sorted, and `<`, `>`, `&`,
+//! U+2028 and U+2029 escaped as `\u003c` etc.
+//!
+//! Pods and nodes inside the messages are Kubernetes objects (k8s-openapi
+//! types). The node list of a request is also kept as the JSON that was sent,
+//! so a filter result returns the scheduler's own node objects byte for byte
+//! ([`NodeList::subset`]).
+//!
+//! ```
+//! use spillway_extender::wire::{self, ExtenderArgs, ExtenderFilterResult};
+//!
+//! let args: ExtenderArgs =
+//!     wire::decode(br#"{"pod":{"metadata":{"name":"p"}},"nodenames":["a","b"]}"#).unwrap();
+//! assert_eq!(args.node_names.as_deref(), Some(&["a".to_string(), "b".to_string()][..]));
+//!
+//! let mut result = ExtenderFilterResult::default();
+//! result.node_names = Some(vec!["a".into()]);
+//! result.failed_nodes = Some([("b".to_string(), "b > a".to_string())].into());
+//! assert_eq!(
+//!     String::from_utf8(wire::encode(&result)).unwrap(),
+//!     r#"{"Nodes":null,"NodeNames":["a"],"FailedNodes":{"b":"b \u003e a"},"FailedAndUnresolvableNodes":null,"Error":""}"#
+//! );
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+
+use k8s_openapi::api::core::v1::{Node, Pod};
+use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+/// The highest score a prioritize answer may give (`MaxExtenderPriority`).
+pub const MAX_EXTENDER_PRIORITY: i64 = 10;
+/// The lowest score (`MinExtenderPriority`).
+pub const MIN_EXTENDER_PRIORITY: i64 = 0;
+
+/// Node name → failure message (`FailedNodesMap`).
+pub type FailedNodesMap = BTreeMap<String, String>;
+
+/// A message that did not decode.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DecodeError(String);
+
+/// Decodes a message as Go's `json.Unmarshal` would (see the module docs).
+///
+/// # Errors
+/// Malformed JSON, a document that is not an object (or `null`), or a field of
+/// the wrong type; the message names the field.
+pub fn decode<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: Option<T> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path == "?" {
+            DecodeError(inner.to_string())
+        } else {
+            DecodeError(format!("{path}: {inner}"))
+        }
+    })?;
+    de.end().map_err(|e| DecodeError(e.to_string()))?;
+    Ok(value.unwrap_or_default())
+}
+
+/// Encodes a message as Go's `json.Marshal` would (see the module docs).
+pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, GoFormatter);
+    // Our messages hold only strings, integers, maps and raw JSON, which always
+    // serialise; a failure would be a bug, reported in the output rather than
+    // by a panic.
+    if let Err(e) = value.serialize(&mut ser) {
+        return format!("{{\"Error\":{:?}}}", e.to_string()).into_bytes();
+    }
+    out
+}
+
+/// `serde_json`'s compact output with Go's HTML-safe string escaping.
+struct GoFormatter;
+
+impl serde_json::ser::Formatter for GoFormatter {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            let escape = match c {
+                '<' => "\\u003c",
+                '>' => "\\u003e",
+                '&' => "\\u0026",
+                '\u{2028}' => "\\u2028",
+                '\u{2029}' => "\\u2029",
+                _ => continue,
+            };
+            writer.write_all(&fragment.as_bytes()[start..i])?;
+            writer.write_all(escape.as_bytes())?;
+            start = i + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// Whether a key names a field, as Go's `encoding/json` matches them: equal
+/// ignoring ASCII case, with `ſ` (U+017F) as `s` and the Kelvin sign (U+212A)
+/// as `k`.
+fn go_fold_eq(key: &str, field: &str) -> bool {
+    let mut k = key.chars().map(|c| match c {
+        '\u{017F}' => 's',
+        '\u{212A}' => 'k',
+        c => c.to_ascii_lowercase(),
+    });
+    let mut f = field.chars().map(|c| c.to_ascii_lowercase());
+    loop {
+        match (k.next(), f.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Reads an object's fields in order: `set(i, map)` reads the value of the
+/// field `fields[i]` (an exact match first, then a folded one); other keys are
+/// skipped.
+fn read_fields<'de, A: MapAccess<'de>>(
+    mut map: A,
+    fields: &[&str],
+    mut set: impl FnMut(usize, &mut A) -> Result<(), A::Error>,
+) -> Result<(), A::Error> {
+    while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        let index = fields
+            .iter()
+            .position(|f| *f == key)
+            .or_else(|| fields.iter().position(|f| go_fold_eq(&key, f)));
+        match index {
+            Some(i) => set(i, &mut map)?,
+            None => {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A Go string field: `null` leaves it as it was.
+fn go_string<'de, A: MapAccess<'de>>(map: &mut A, slot: &mut String) -> Result<(), A::Error> {
+    if let Some(s) = map.next_value::<Option<String>>()? {
+        *slot = s;
+    }
+    Ok(())
+}
+
+/// A Go `int64` field: `null` leaves it as it was.
+fn go_int<'de, A: MapAccess<'de>>(map: &mut A, slot: &mut i64) -> Result<(), A::Error> {
+    if let Some(n) = map.next_value::<Option<i64>>()? {
+        *slot = n;
+    }
+    Ok(())
+}
+
+/// A Go `map[string]string` (nil for `null`; a `null` value is `""`).
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct GoStringMap(Option<BTreeMap<String, Option<String>>>);
+
+impl GoStringMap {
+    fn into_map(self) -> Option<FailedNodesMap> {
+        self.0.map(|m| {
+            m.into_iter()
+                .map(|(k, v)| (k, v.unwrap_or_default()))
+                .collect()
+        })
+    }
+}
+
+/// A Go `[]string` (nil for `null`; a `null` item is `""`).
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct GoStrings(Option<Vec<Option<String>>>);
+
+impl GoStrings {
+    fn into_vec(self) -> Option<Vec<String>> {
+        self.0
+            .map(|v| v.into_iter().map(Option::unwrap_or_default).collect())
+    }
+}
+
+/// Implements `Deserialize` for a Go struct: the type, its wire names, and per
+/// field how to read it.
+macro_rules! go_struct {
+    ($ty:ident, $expecting:literal, |$map:ident, $v:ident| [$($name:literal => $read:expr),* $(,)?]) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<$ty, A::Error> {
+                        let mut $v = $ty::default();
+                        let fields = [$($name),*];
+                        read_fields(map, &fields, |i, $map| {
+                            let mut k = 0;
+                            $(
+                                if i == k {
+                                    return $read;
+                                }
+                                k += 1;
+                            )*
+                            let _ = k;
+                            Ok(())
+                        })?;
+                        Ok($v)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+}
+
+/// A `v1.NodeList` as sent: each node decoded, and kept as the JSON it came
+/// as.
+#[derive(Debug, Clone, Default)]
+pub struct NodeList {
+    /// `kind`, when sent.
+    pub kind: Option<String>,
+    /// `apiVersion`, when sent.
+    pub api_version: Option<String>,
+    /// `metadata` as sent (`{}` when absent).
+    pub metadata: Option<Box<RawValue>>,
+    /// The nodes.
+    pub items: Vec<Node>,
+    /// The nodes as sent, one per item.
+    pub raw_items: Vec<Box<RawValue>>,
+}
+
+impl NodeList {
+    /// The nodes' names, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .map(|n| n.metadata.name.clone().unwrap_or_default())
+            .collect()
+    }
+
+    /// A list of the nodes whose names `keep` accepts, each exactly as it was
+    /// sent, in the order sent.
+    pub fn subset(&self, mut keep: impl FnMut(&str) -> bool) -> NodeList {
+        let mut out = NodeList {
+            kind: self.kind.clone(),
+            api_version: self.api_version.clone(),
+            metadata: self.metadata.clone(),
+            ..NodeList::default()
+        };
+        for (node, raw) in self.items.iter().zip(&self.raw_items) {
+            if keep(node.metadata.name.as_deref().unwrap_or_default()) {
+                out.items.push(node.clone());
+                out.raw_items.push(raw.clone());
+            }
+        }
+        out
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<NodeList, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(default)]
+            kind: Option<String>,
+            #[serde(default, rename = "apiVersion")]
+            api_version: Option<String>,
+            #[serde(default)]
+            metadata: Option<Box<RawValue>>,
+            #[serde(default)]
+            items: Option<Vec<Box<RawValue>>>,
+        }
+        // Only an object: a derived struct would also take an array, by
+        // position, where Go reports a type error.
+        struct ObjectOnly;
+        impl<'de> Visitor<'de> for ObjectOnly {
+            type Value = Raw;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a NodeList object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Raw, A::Error> {
+                Raw::deserialize(de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        let raw = d.deserialize_map(ObjectOnly)?;
+        let raw_items = raw.items.unwrap_or_default();
+        let mut items = Vec::with_capacity(raw_items.len());
+        for (i, r) in raw_items.iter().enumerate() {
+            let node: Node = serde_json::from_str(r.get())
+                .map_err(|e| de::Error::custom(format!("items[{i}]: {e}")))?;
+            items.push(node);
+        }
+        Ok(NodeList {
+            kind: raw.kind,
+            api_version: raw.api_version,
+            metadata: raw.metadata,
+            items,
+            raw_items,
+        })
+    }
+}
+
+impl Serialize for NodeList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        if let Some(k) = &self.kind {
+            m.serialize_entry("kind", k)?;
+        }
+        if let Some(v) = &self.api_version {
+            m.serialize_entry("apiVersion", v)?;
+        }
+        match &self.metadata {
+            Some(meta) => m.serialize_entry("metadata", meta)?,
+            None => m.serialize_entry("metadata", &BTreeMap::<String, String>::new())?,
+        }
+        m.serialize_entry("items", &self.raw_items)?;
+        m.end()
+    }
+}
+
+/// `ExtenderArgs`: the pod and its candidate nodes, for filter and prioritize.
+#[derive(Debug, Clone, Default)]
+pub struct ExtenderArgs {
+    /// `Pod`: the pod being scheduled.
+    pub pod: Option<Pod>,
+    /// `Nodes`: the candidates as full objects (when the extender is not
+    /// `nodeCacheCapable`).
+    pub nodes: Option<NodeList>,
+    /// `NodeNames`: the candidates by name (when it is).
+    pub node_names: Option<Vec<String>>,
+}
+
+go_struct!(ExtenderArgs, "ExtenderArgs (an object with Pod and Nodes or NodeNames)", |map, v| [
+    "Pod" => { v.pod = map.next_value()?; Ok(()) },
+    "Nodes" => { v.nodes = map.next_value()?; Ok(()) },
+    "NodeNames" => { v.node_names = map.next_value::<GoStrings>()?.into_vec(); Ok(()) },
+]);
+
+impl Serialize for ExtenderArgs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("ExtenderArgs", 3)?;
+        m.serialize_field("Pod", &self.pod)?;
+        m.serialize_field("Nodes", &self.nodes)?;
+        m.serialize_field("NodeNames", &self.node_names)?;
+        m.end()
+    }
+}
+
+/// `ExtenderFilterResult`: the nodes that pass, and why the others do not.
+#[derive(Debug, Clone, Default)]
+pub struct ExtenderFilterResult {
+    /// `Nodes`: the passing nodes as sent (when not `nodeCacheCapable`).
+    pub nodes: Option<NodeList>,
+    /// `NodeNames`: the passing nodes by name (when `nodeCacheCapable`).
+    pub node_names: Option<Vec<String>>,
+    /// `FailedNodes`: rejected nodes that preemption might help.
+    pub failed_nodes: Option<FailedNodesMap>,
+    /// `FailedAndUnresolvableNodes`: rejected nodes that preemption cannot help
+    /// (they take precedence over `FailedNodes`).
+    pub failed_and_unresolvable_nodes: Option<FailedNodesMap>,
+    /// `Error`: set when the extender failed; the scheduler then ignores the
+    /// rest.
+    pub error: String,
+}
+
+go_struct!(ExtenderFilterResult, "ExtenderFilterResult", |map, v| [
+    "Nodes" => { v.nodes = map.next_value()?; Ok(()) },
+    "NodeNames" => { v.node_names = map.next_value::<GoStrings>()?.into_vec(); Ok(()) },
+    "FailedNodes" => { v.failed_nodes = map.next_value::<GoStringMap>()?.into_map(); Ok(()) },
+    "FailedAndUnresolvableNodes" => {
+        v.failed_and_unresolvable_nodes = map.next_value::<GoStringMap>()?.into_map();
+        Ok(())
+    },
+    "Error" => go_string(map, &mut v.error),
+]);
+
+impl Serialize for ExtenderFilterResult {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("ExtenderFilterResult", 5)?;
+        m.serialize_field("Nodes", &self.nodes)?;
+        m.serialize_field("NodeNames", &self.node_names)?;
+        m.serialize_field("FailedNodes", &self.failed_nodes)?;
+        m.serialize_field(
+            "FailedAndUnresolvableNodes",
+            &self.failed_and_unresolvable_nodes,
+        )?;
+        m.serialize_field("Error", &self.error)?;
+        m.end()
+    }
+}
+
+/// `HostPriority`: one node's score, 0–[`MAX_EXTENDER_PRIORITY`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostPriority {
+    /// `Host`: the node name.
+    pub host: String,
+    /// `Score`.
+    pub score: i64,
+}
+
+go_struct!(HostPriority, "HostPriority", |map, v| [
+    "Host" => go_string(map, &mut v.host),
+    "Score" => go_int(map, &mut v.score),
+]);
+
+impl Serialize for HostPriority {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("HostPriority", 2)?;
+        m.serialize_field("Host", &self.host)?;
+        m.serialize_field("Score", &self.score)?;
+        m.end()
+    }
+}
+
+/// `HostPriorityList`: the prioritize answer (`null` when nil).
+pub type HostPriorityList = Option<Vec<HostPriority>>;
+
+/// `ExtenderBindingArgs`: bind this pod to this node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtenderBindingArgs {
+    /// `PodName`.
+    pub pod_name: String,
+    /// `PodNamespace`.
+    pub pod_namespace: String,
+    /// `PodUID`.
+    pub pod_uid: String,
+    /// `Node`.
+    pub node: String,
+}
+
+go_struct!(ExtenderBindingArgs, "ExtenderBindingArgs", |map, v| [
+    "PodName" => go_string(map, &mut v.pod_name),
+    "PodNamespace" => go_string(map, &mut v.pod_namespace),
+    "PodUID" => go_string(map, &mut v.pod_uid),
+    "Node" => go_string(map, &mut v.node),
+]);
+
+impl Serialize for ExtenderBindingArgs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("ExtenderBindingArgs", 4)?;
+        m.serialize_field("PodName", &self.pod_name)?;
+        m.serialize_field("PodNamespace", &self.pod_namespace)?;
+        m.serialize_field("PodUID", &self.pod_uid)?;
+        m.serialize_field("Node", &self.node)?;
+        m.end()
+    }
+}
+
+/// `ExtenderBindingResult`: empty `Error` on success.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtenderBindingResult {
+    /// `Error`.
+    pub error: String,
+}
+
+go_struct!(ExtenderBindingResult, "ExtenderBindingResult", |map, v| [
+    "Error" => go_string(map, &mut v.error),
+]);
+
+impl Serialize for ExtenderBindingResult {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("ExtenderBindingResult", 1)?;
+        m.serialize_field("Error", &self.error)?;
+        m.end()
+    }
+}
+
+/// `MetaPod`: a pod by UID.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetaPod {
+    /// `UID`.
+    pub uid: String,
+}
+
+go_struct!(MetaPod, "MetaPod", |map, v| [
+    "UID" => go_string(map, &mut v.uid),
+]);
+
+impl Serialize for MetaPod {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("MetaPod", 1)?;
+        m.serialize_field("UID", &self.uid)?;
+        m.end()
+    }
+}
+
+/// `MetaVictims`: the pods a preemption on one node would evict, by UID.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetaVictims {
+    /// `Pods` (`null` entries are nil pointers).
+    pub pods: Option<Vec<Option<MetaPod>>>,
+    /// `NumPDBViolations`.
+    pub num_pdb_violations: i64,
+}
+
+go_struct!(MetaVictims, "MetaVictims", |map, v| [
+    "Pods" => { v.pods = map.next_value()?; Ok(()) },
+    "NumPDBViolations" => go_int(map, &mut v.num_pdb_violations),
+]);
+
+impl Serialize for MetaVictims {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("MetaVictims", 2)?;
+        m.serialize_field("Pods", &self.pods)?;
+        m.serialize_field("NumPDBViolations", &self.num_pdb_violations)?;
+        m.end()
+    }
+}
+
+/// `Victims`: the pods a preemption on one node would evict.
+#[derive(Debug, Clone, Default)]
+pub struct Victims {
+    /// `Pods` (`null` entries are nil pointers).
+    pub pods: Option<Vec<Option<Pod>>>,
+    /// `NumPDBViolations`.
+    pub num_pdb_violations: i64,
+}
+
+go_struct!(Victims, "Victims", |map, v| [
+    "Pods" => { v.pods = map.next_value()?; Ok(()) },
+    "NumPDBViolations" => go_int(map, &mut v.num_pdb_violations),
+]);
+
+impl Serialize for Victims {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Victims", 2)?;
+        m.serialize_field("Pods", &self.pods)?;
+        m.serialize_field("NumPDBViolations", &self.num_pdb_violations)?;
+        m.end()
+    }
+}
+
+/// `ExtenderPreemptionArgs`: the pod and, per candidate node, its victims.
+#[derive(Debug, Clone, Default)]
+pub struct ExtenderPreemptionArgs {
+    /// `Pod`: the preemptor.
+    pub pod: Option<Pod>,
+    /// `NodeNameToVictims` (when not `nodeCacheCapable`).
+    pub node_name_to_victims: Option<BTreeMap<String, Option<Victims>>>,
+    /// `NodeNameToMetaVictims` (when `nodeCacheCapable`).
+    pub node_name_to_meta_victims: Option<BTreeMap<String, Option<MetaVictims>>>,
+}
+
+go_struct!(ExtenderPreemptionArgs, "ExtenderPreemptionArgs", |map, v| [
+    "Pod" => { v.pod = map.next_value()?; Ok(()) },
+    "NodeNameToVictims" => { v.node_name_to_victims = map.next_value()?; Ok(()) },
+    "NodeNameToMetaVictims" => { v.node_name_to_meta_victims = map.next_value()?; Ok(()) },
+]);
+
+impl Serialize for ExtenderPreemptionArgs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("ExtenderPreemptionArgs", 3)?;
+        m.serialize_field("Pod", &self.pod)?;
+        m.serialize_field("NodeNameToVictims", &self.node_name_to_victims)?;
+        m.serialize_field("NodeNameToMetaVictims", &self.node_name_to_meta_victims)?;
+        m.end()
+    }
+}
+
+/// `ExtenderPreemptionResult`: the nodes (and victims) the extender accepts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtenderPreemptionResult {
+    /// `NodeNameToMetaVictims`.
+    pub node_name_to_meta_victims: Option<BTreeMap<String, Option<MetaVictims>>>,
+}
+
+go_struct!(ExtenderPreemptionResult, "ExtenderPreemptionResult", |map, v| [
+    "NodeNameToMetaVictims" => { v.node_name_to_meta_victims = map.next_value()?; Ok(()) },
+]);
+
+impl Serialize for ExtenderPreemptionResult {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("ExtenderPreemptionResult", 1)?;
+        m.serialize_field("NodeNameToMetaVictims", &self.node_name_to_meta_victims)?;
+        m.end()
+    }
+}

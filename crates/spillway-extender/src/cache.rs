@@ -452,7 +452,7 @@ impl Cache {
             ));
         };
         let scheduler = Scheduler::new(&model.cluster, Profile::default());
-        let ev = scheduler.evaluate_among(&model.state, idx, &[node_idx]);
+        let ev = scheduler.filter_among(&model.state, idx, &[node_idx]);
         if let Some((_, r)) = ev.rejected.first() {
             return Err(format!(
                 "pod {key} does not fit on {node}: {}",

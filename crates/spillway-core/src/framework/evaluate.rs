@@ -157,7 +157,7 @@ impl<'c> Scheduler<'c> {
     /// One scheduling cycle for `pod` against `state`: every node filtered, every
     /// feasible node scored. Nothing is placed.
     pub fn evaluate(&self, state: &ClusterState, pod: PodIdx) -> Evaluation {
-        self.evaluate_nodes(state, pod, None)
+        self.evaluate_nodes(state, pod, None, true)
     }
 
     /// One scheduling cycle for `pod` over some candidate nodes only, as
@@ -191,7 +191,19 @@ impl<'c> Scheduler<'c> {
         pod: PodIdx,
         candidates: &[NodeIdx],
     ) -> Evaluation {
-        self.evaluate_nodes(state, pod, Some(candidates))
+        self.evaluate_nodes(state, pod, Some(candidates), true)
+    }
+
+    /// As [`Scheduler::evaluate_among`], without the scores: PreFilter and
+    /// Filter only (`feasible` lists the passing candidates with no plugin
+    /// scores and a total of 0; `best` is empty; PostFilter does not run).
+    pub fn filter_among(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        candidates: &[NodeIdx],
+    ) -> Evaluation {
+        self.evaluate_nodes(state, pod, Some(candidates), false)
     }
 
     fn evaluate_nodes(
@@ -199,6 +211,7 @@ impl<'c> Scheduler<'c> {
         state: &ClusterState,
         pod: PodIdx,
         candidates: Option<&[NodeIdx]>,
+        score: bool,
     ) -> Evaluation {
         let cluster = self.cluster;
         let synced;
@@ -241,6 +254,17 @@ impl<'c> Scheduler<'c> {
             }
         };
         let feasible = self.filter_all(state, pod, t, &pre, nodes, &mut ev);
+        if !score {
+            ev.feasible = feasible
+                .into_iter()
+                .map(|node| NodeScores {
+                    node,
+                    plugins: Vec::new(),
+                    total: 0,
+                })
+                .collect();
+            return ev;
+        }
         if feasible.is_empty() {
             ev.post_filter = self.post_filter(state, pod, t, &ev);
             return ev;

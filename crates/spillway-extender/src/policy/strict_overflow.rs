@@ -40,7 +40,7 @@ pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
     let fits: Vec<&str> = if ecs.is_empty() {
         Vec::new()
     } else {
-        let ev = view.scheduler().evaluate_among(view.state, view.pod, &ecs);
+        let ev = view.scheduler().filter_among(view.state, view.pod, &ecs);
         ev.feasible
             .iter()
             .map(|s| view.cluster.node_name(s.node))

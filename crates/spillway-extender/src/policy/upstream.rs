@@ -12,9 +12,7 @@ use crate::wire::MAX_EXTENDER_PRIORITY;
 pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
     let view = input.view;
     let known: Vec<_> = input.candidates.iter().filter_map(|(_, i)| *i).collect();
-    let ev = view
-        .scheduler()
-        .evaluate_among(view.state, view.pod, &known);
+    let ev = view.scheduler().filter_among(view.state, view.pod, &known);
     input
         .candidates
         .iter()

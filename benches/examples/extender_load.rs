@@ -61,7 +61,12 @@ type Res<T> = Result<T, String>;
 
 /// The name of the `i`th ECS node, ACK style.
 fn ecs_name(i: usize) -> String {
-    format!("cn-hangzhou.10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255)
+    format!(
+        "cn-hangzhou.10.{}.{}.{}",
+        (i >> 16) & 255,
+        (i >> 8) & 255,
+        i & 255
+    )
 }
 
 fn virtual_name(i: usize) -> String {
@@ -107,11 +112,31 @@ fn conditions(ready_message: &str) -> Value {
                "lastTransitionTime": "2026-10-02T11:23:45Z", "reason": reason, "message": message})
     };
     json!([
-        c("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-        c("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-        c("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        c(
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available"
+        ),
+        c(
+            "DiskPressure",
+            "False",
+            "KubeletHasNoDiskPressure",
+            "kubelet has no disk pressure"
+        ),
+        c(
+            "PIDPressure",
+            "False",
+            "KubeletHasSufficientPID",
+            "kubelet has sufficient PID available"
+        ),
         c("Ready", "True", "KubeletReady", ready_message),
-        c("NetworkUnavailable", "False", "RouteCreated", "RouteController created a route"),
+        c(
+            "NetworkUnavailable",
+            "False",
+            "RouteCreated",
+            "RouteController created a route"
+        ),
     ])
 }
 
@@ -362,7 +387,8 @@ impl Fleet {
             "pods": self.pods,
             "namespaces": [{"metadata": {"name": "istio-system"}}, {"metadata": {"name": "shop"}}],
         });
-        Scenario::parse(Path::new("extender-load.json"), &doc.to_string()).map_err(|e| e.to_string())
+        Scenario::parse(Path::new("extender-load.json"), &doc.to_string())
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -610,7 +636,11 @@ fn mode(form: Form, fleet: &Fleet, state: &AppState<Extender>) -> Res<Mode> {
         .map_err(|e| e.to_string())?;
     let passed = match form {
         Form::Names => filtered.node_names.clone().unwrap_or_default(),
-        Form::Nodes => filtered.nodes.as_ref().map(|l| l.names()).unwrap_or_default(),
+        Form::Nodes => filtered
+            .nodes
+            .as_ref()
+            .map(|l| l.names())
+            .unwrap_or_default(),
     };
     if passed != fleet.ecs {
         return Err(format!(
@@ -619,12 +649,22 @@ fn mode(form: Form, fleet: &Fleet, state: &AppState<Extender>) -> Res<Mode> {
             fleet.ecs.len()
         ));
     }
-    let held = filtered.failed_and_unresolvable_nodes.clone().unwrap_or_default();
-    if held.keys().collect::<Vec<_>>() != fleet.virtuals.iter().collect::<Vec<_>>()
+    let held = filtered
+        .failed_and_unresolvable_nodes
+        .clone()
+        .unwrap_or_default();
+    let mut virtuals: Vec<&String> = fleet.virtuals.iter().collect();
+    virtuals.sort_unstable();
+    if held.keys().collect::<Vec<_>>() != virtuals
         || !held.values().all(|r| r.contains("strict-overflow"))
-        || filtered.failed_nodes.as_ref().is_some_and(|f| !f.is_empty())
+        || filtered
+            .failed_nodes
+            .as_ref()
+            .is_some_and(|f| !f.is_empty())
     {
-        return Err(format!("reference filter: virtual nodes not held: {held:?}"));
+        return Err(format!(
+            "reference filter: virtual nodes not held: {held:?}"
+        ));
     }
     let scores = extender
         .prioritize(&decode(&body(&pod, &prioritize_tail))?)
@@ -639,17 +679,27 @@ fn mode(form: Form, fleet: &Fleet, state: &AppState<Extender>) -> Res<Mode> {
     for h in &scores {
         *histogram.entry(h.score).or_insert(0usize) += 1;
     }
+    let (filter_ref, prioritize_ref) = (wire::encode(&filtered), wire::encode(&scores));
     println!(
-        "  reference: filter passes {} ECS, holds {} virtual; prioritize scores {histogram:?} (score: nodes)",
+        "  reference: filter passes {} ECS, holds {} virtual; prioritize scores {histogram:?} (score: nodes); answers' FNV-1a {:016x} {:016x}",
         passed.len(),
-        held.len()
+        held.len(),
+        fnv(&filter_ref),
+        fnv(&prioritize_ref)
     );
     Ok(Mode {
         form,
         filter_tail,
         prioritize_tail,
-        filter_ref: wire::encode(&filtered),
-        prioritize_ref: wire::encode(&scores),
+        filter_ref,
+        prioritize_ref,
+    })
+}
+
+/// FNV-1a, to compare the reference answers of two builds at a glance.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xCBF2_9CE4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
     })
 }
 
@@ -812,17 +862,23 @@ fn case(
             errors[0]
         ));
     }
-    let all: Vec<Pair> = results.iter().flat_map(|r| r.pairs.iter().copied()).collect();
+    let all: Vec<Pair> = results
+        .iter()
+        .flat_map(|r| r.pairs.iter().copied())
+        .collect();
     Ok(summarize(name, workers, wall, &all))
 }
 
-fn latency(secs: f64, worker_counts: &[usize]) -> Res<()> {
+fn latency(secs: f64, worker_counts: &[usize], only: Option<Form>) -> Res<()> {
     let mut rows = Vec::new();
     let mut failed = Vec::new();
     for (form, ecs, virtuals, target) in [
         (Form::Names, 4_990, 10, Duration::from_millis(2)),
         (Form::Nodes, 490, 10, Duration::from_millis(20)),
     ] {
+        if only.is_some_and(|f| f != form) {
+            continue;
+        }
         let t = Instant::now();
         let fleet = fleet(ecs, virtuals);
         let run = start(&Config::default(), fleet.scenario()?)?;
@@ -831,26 +887,31 @@ fn latency(secs: f64, worker_counts: &[usize]) -> Res<()> {
             Form::Names => "NodeNames",
             Form::Nodes => "Nodes",
         };
+        let node_bytes: usize = fleet.nodes.iter().map(|n| n.to_string().len()).sum();
         println!(
-            "{what}: {} nodes ({ecs} ECS, {virtuals} virtual), {} running pods; filter body {} KB, answer {} KB; prioritize body {} KB, answer {} KB; set up in {:.1} s",
+            "{what}: {} nodes ({ecs} ECS, {virtuals} virtual; {:.1} KB of JSON per node on average), {} running pods; filter body {} KB, answer {} KB; prioritize body {} KB, answer {} KB; set up in {:.1} s",
             fleet.names.len(),
+            node_bytes as f64 / 1024.0 / fleet.nodes.len() as f64,
             fleet.pods.len(),
-            fleet_kb(&mode.filter_tail),
+            mode.filter_tail.len() / 1024,
             mode.filter_ref.len() / 1024,
-            fleet_kb(&mode.prioritize_tail),
+            mode.prioritize_tail.len() / 1024,
             mode.prioritize_ref.len() / 1024,
             t.elapsed().as_secs_f64()
         );
-        for distinct in [true, false] {
-            for &workers in worker_counts {
+        let nodes = fleet.names.len();
+        drop(fleet);
+        for &workers in worker_counts {
+            for distinct in [true, false] {
                 let name = format!(
-                    "{} {what}, {}",
-                    fleet.names.len(),
+                    "{nodes} {what}, {}",
                     if distinct { "new pod each" } else { "same pod" }
                 );
                 let s = case(&run, &mode, &name, distinct, workers, secs)?;
                 println!("{}", s.row);
-                if s.p99 > target {
+                // kube-scheduler runs one scheduling cycle at a time: the
+                // targets are for one request in flight.
+                if workers == 1 && s.p99 > target {
                     failed.push(format!("{name}, {workers} workers: p99 {} ms", ms(s.p99)));
                 }
                 rows.push(s.row);
@@ -871,13 +932,12 @@ fn latency(secs: f64, worker_counts: &[usize]) -> Res<()> {
         println!("{r}");
     }
     if !failed.is_empty() {
-        println!("\np99 over target: {}", failed.join("; "));
+        println!(
+            "\np99 over target (one request in flight): {}",
+            failed.join("; ")
+        );
     }
     Ok(())
-}
-
-fn fleet_kb(tail: &str) -> usize {
-    tail.len() / 1024
 }
 
 // ---------------------------------------------------------------- bad inputs
@@ -971,12 +1031,18 @@ struct MixedResult {
 
 /// Valid pairs (new pod each) mixed with bad requests, so 10 % of requests
 /// are bad: a bad request takes the place of a pair with probability 2/11.
-fn mixed(addr: SocketAddr, mode: &Mode, oversized: &[u8], w: usize, deadline: Instant) -> MixedResult {
+fn mixed(
+    addr: SocketAddr,
+    mode: &Mode,
+    oversized: &[u8],
+    w: usize,
+    deadline: Instant,
+) -> MixedResult {
     let mut client = Client::new(addr);
     let mut rng = Rng(0x5EED_0000 + w as u64);
     let mut out = MixedResult::default();
     let mut j = 0usize;
-    let mut wrong = |out: &mut MixedResult, what: String| {
+    let wrong = |out: &mut MixedResult, what: String| {
         if out.wrong.len() < 20 {
             out.wrong.push(what);
         }
@@ -987,7 +1053,11 @@ fn mixed(addr: SocketAddr, mode: &Mode, oversized: &[u8], w: usize, deadline: In
         if rng.below(11) < 2 {
             let kind = rng.below(BAD_KINDS.len());
             let valid = body(&pod, &mode.filter_tail);
-            let path = if rng.below(2) == 0 { "/filter" } else { "/prioritize" };
+            let path = if rng.below(2) == 0 {
+                "/filter"
+            } else {
+                "/prioritize"
+            };
             let r = request(path, &bad_body(kind, &mut rng, &valid, oversized));
             out.bad[kind].0 += 1;
             match client.send(&r) {
@@ -996,7 +1066,10 @@ fn mixed(addr: SocketAddr, mode: &Mode, oversized: &[u8], w: usize, deadline: In
                     if a.status >= 500 {
                         out.server_errors += 1;
                     }
-                    wrong(&mut out, format!("{} {path}: {}", BAD_KINDS[kind].0, describe(&a)));
+                    wrong(
+                        &mut out,
+                        format!("{} {path}: {}", BAD_KINDS[kind].0, describe(&a)),
+                    );
                 }
                 Err(e) => wrong(&mut out, format!("{} {path}: {e}", BAD_KINDS[kind].0)),
             }
@@ -1044,6 +1117,7 @@ fn bad(secs: f64) -> Res<()> {
     config.limits.max_body_bytes = BAD_RUN_LIMIT;
     let run = start(&config, fleet.scenario()?)?;
     let mode = mode(Form::Names, &fleet, &run.state)?;
+    drop(fleet);
     // Valid JSON, a list of 60,000 names: over the limit by its size alone.
     let many: Vec<String> = (0..60_000).map(ecs_name).collect();
     let oversized = format!(
@@ -1105,7 +1179,10 @@ fn bad(secs: f64) -> Res<()> {
         let _ = write!(report, "{kind} {expected}/{sent} → {status}; ");
     }
     let total = good + bad_sent;
-    let pairs: Vec<Pair> = results.iter().flat_map(|r| r.pairs.iter().copied()).collect();
+    let pairs: Vec<Pair> = results
+        .iter()
+        .flat_map(|r| r.pairs.iter().copied())
+        .collect();
     let summary = summarize("mixed, 10 % bad", workers, wall, &pairs);
     println!(
         "  {total} requests in {:.1} s ({:.0}/s): {good} valid, all 200 and identical to the reference unless listed below; {bad_sent} bad ({:.1} %): {report}5xx: {server_errors}",
@@ -1126,7 +1203,13 @@ fn bad(secs: f64) -> Res<()> {
     );
     let mut line = String::from("  per second (s: RSS MiB, probes, compiles):");
     for (t, kib, stats) in &samples {
-        let _ = write!(line, " {t:.0}: {}, {}, {};", kib / 1024, stats.probes, stats.generation);
+        let _ = write!(
+            line,
+            " {t:.0}: {}, {}, {};",
+            kib / 1024,
+            stats.probes,
+            stats.generation
+        );
     }
     println!("{line}");
     if !wrong.is_empty() || server_errors > 0 {
@@ -1149,6 +1232,7 @@ fn main() -> ExitCode {
         .and_then(|s| s.parse().ok())
         .unwrap_or(30.0);
     let mut workers = vec![1, 4];
+    let mut only = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_default();
@@ -1162,10 +1246,17 @@ fn main() -> ExitCode {
                     .filter(|&w| w > 0)
                     .collect();
             }
+            "--only" => {
+                only = match value().as_str() {
+                    "names" => Some(Form::Names),
+                    "nodes" => Some(Form::Nodes),
+                    _ => None,
+                }
+            }
             "latency" | "bad" | "all" => what = a,
             _ => {
                 eprintln!(
-                    "usage: extender_load [latency|bad|all] [--secs S] [--bad-secs S] [--workers 1,4]"
+                    "usage: extender_load [latency|bad|all] [--secs S] [--bad-secs S] [--workers 1,4] [--only names|nodes]"
                 );
                 return ExitCode::from(2);
             }
@@ -1173,7 +1264,7 @@ fn main() -> ExitCode {
     }
     let mut result = Ok(());
     if what != "bad" {
-        result = latency(secs, &workers);
+        result = latency(secs, &workers, only);
     }
     if result.is_ok() && what != "latency" {
         result = bad(bad_secs);

@@ -14,13 +14,15 @@
 //! - a node or namespace change (or too many probes) marks the model stale;
 //!   the next request compiles it again from the objects.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use k8s_openapi::api::core::v1 as k;
 use spillway_core::spec;
 use spillway_core::{Cluster, ClusterState, NodeIdx, PodIdx, Profile, Scheduler};
+use spillway_kube::ack::specs::SpecTable;
 use spillway_kube::ack::virtual_node::{ZONE_LABEL, node_kind};
 use spillway_kube::{FieldError, LoadError, Scenario};
 
@@ -69,6 +71,9 @@ struct Inner {
     running: HashMap<String, usize>,
     /// Running pods per workload and node.
     workloads: HashMap<WorkloadKey, BTreeMap<String, u32>>,
+    /// `namespace/name` of every pod in `scenario.incoming`, so that a new
+    /// probe does not scan them all.
+    incoming_keys: HashSet<String>,
     model: Option<Model>,
     generation: u64,
 }
@@ -83,6 +88,83 @@ struct Model {
     running: HashMap<String, PodIdx>,
     /// Probes compiled under another name (a changed pod of the same name).
     renamed: usize,
+    /// Each node's [`NodeInfo`] by index (as `Inner::nodes` has it by name).
+    infos: Vec<Option<NodeInfo>>,
+    /// Node names → index, as `cluster.node_by_name`.
+    names: NameIndex,
+    /// `scenario.spec_table()` (the ACK settings never change after load).
+    spec_table: Option<SpecTable>,
+}
+
+/// Node names → index, laid out for thousands of lookups per request (one
+/// per candidate): the names back to back in one buffer and an
+/// open-addressing table of (hash, index), so that a lookup reads two compact
+/// arrays instead of a map entry and a key allocated elsewhere on the heap.
+/// Answers exactly what [`Cluster::node_by_name`] answers.
+#[derive(Debug, Default)]
+struct NameIndex {
+    hasher: RandomState,
+    /// Every node's name, back to back.
+    text: String,
+    /// Each node's name in `text`, by node index.
+    spans: Vec<(usize, usize)>,
+    /// (high half of the hash, node index + 1), 0 for an empty slot; a power
+    /// of two long, at most half full.
+    slots: Vec<(u32, u32)>,
+}
+
+impl NameIndex {
+    fn new(cluster: &Cluster) -> NameIndex {
+        let n = cluster.node_count();
+        let mut index = NameIndex {
+            hasher: RandomState::new(),
+            text: String::new(),
+            spans: Vec::with_capacity(n),
+            slots: vec![(0, 0); (2 * n).next_power_of_two().max(16)],
+        };
+        for node in cluster.node_indices() {
+            let name = cluster.node_name(node);
+            let start = index.text.len();
+            index.text.push_str(name);
+            index.spans.push((start, index.text.len()));
+            let (tag, mut slot) = index.place(name);
+            let mask = index.slots.len() - 1;
+            while index.slots[slot].1 != 0 {
+                slot = (slot + 1) & mask;
+            }
+            // Node indices are u32 (`NodeIdx`), so this cannot overflow.
+            index.slots[slot] = (tag, node.index() as u32 + 1);
+        }
+        index
+    }
+
+    /// The tag and first slot of `name`.
+    fn place(&self, name: &str) -> (u32, usize) {
+        let hash = self.hasher.hash_one(name);
+        ((hash >> 32) as u32, hash as usize & (self.slots.len() - 1))
+    }
+
+    fn get(&self, name: &str) -> Option<NodeIdx> {
+        if self.spans.is_empty() {
+            return None;
+        }
+        let (tag, mut slot) = self.place(name);
+        let mask = self.slots.len() - 1;
+        loop {
+            let &(t, v) = self.slots.get(slot)?;
+            if v == 0 {
+                return None;
+            }
+            let idx = (v - 1) as usize;
+            if t == tag
+                && let Some(&(start, end)) = self.spans.get(idx)
+                && self.text.get(start..end) == Some(name)
+            {
+                return NodeIdx::from_index(idx);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
 }
 
 /// One pod's evaluation context: the compiled cluster, its state, the pod,
@@ -98,6 +180,9 @@ pub struct View<'a> {
     /// The objects (ACK settings, prices).
     pub scenario: &'a Scenario,
     nodes: &'a HashMap<String, (usize, spec::Node, NodeInfo)>,
+    infos: &'a [Option<NodeInfo>],
+    names: &'a NameIndex,
+    spec_table: Option<&'a SpecTable>,
     workloads: &'a HashMap<WorkloadKey, BTreeMap<String, u32>>,
 }
 
@@ -109,7 +194,7 @@ impl View<'_> {
 
     /// A node's index, if the cache knows it.
     pub fn node(&self, name: &str) -> Option<NodeIdx> {
-        self.cluster.node_by_name(name)
+        self.names.get(name)
     }
 
     /// A node's kind and zone, if the cache knows it.
@@ -117,9 +202,25 @@ impl View<'_> {
         self.nodes.get(name).map(|(_, _, i)| i)
     }
 
+    /// A candidate's kind and zone: [`View::info`] of `name`, read by the
+    /// index `idx` (what [`View::node`] gives for `name`) when there is one,
+    /// without looking the name up again.
+    pub fn info_at(&self, name: &str, idx: Option<NodeIdx>) -> Option<&NodeInfo> {
+        match idx.and_then(|i| self.infos.get(i.index())) {
+            Some(Some(info)) => Some(info),
+            _ => self.info(name),
+        }
+    }
+
     /// Every node the cache knows, by name.
     pub fn node_names(&self) -> impl Iterator<Item = &str> {
         self.nodes.keys().map(String::as_str)
+    }
+
+    /// The ECI spec table of the scenario's ACK settings
+    /// (`scenario.spec_table()`, built once per model), if they are valid.
+    pub fn spec_table(&self) -> Option<&SpecTable> {
+        self.spec_table
     }
 
     /// Running pods of a workload per node.
@@ -174,6 +275,16 @@ fn pod_key(pod: &k::Pod) -> String {
     )
 }
 
+/// `pod_key(pod) == key`, without building the key.
+fn has_key(pod: &k::Pod, key: &str) -> bool {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    key.len() == ns.len() + 1 + name.len()
+        && key.starts_with(ns)
+        && key.as_bytes()[ns.len()] == b'/'
+        && key.ends_with(name)
+}
+
 fn info_of(node: &k::Node) -> NodeInfo {
     NodeInfo {
         is_virtual: node_kind(node).is_virtual(),
@@ -205,6 +316,7 @@ impl Cache {
     /// A node or pod the conversion rejects, or a model that does not compile.
     pub fn from_scenario(mut scenario: Scenario) -> Result<Cache, LoadError> {
         scenario.incoming.clear();
+        // (`incoming_keys` starts empty, as `incoming` now is.)
         let mut inner = Inner {
             scenario,
             ..Inner::default()
@@ -261,12 +373,32 @@ impl Cache {
     }
 
     /// Adds or updates nodes (the full objects kube-scheduler sends when the
-    /// extender is not `nodeCacheCapable`). Nodes whose scheduling-relevant
-    /// content is unchanged cost a conversion and a comparison, nothing more.
+    /// extender is not `nodeCacheCapable`). A node equal to the object the
+    /// cache holds costs a comparison; one whose scheduling-relevant content
+    /// is unchanged, a conversion and a comparison; nothing more.
     ///
     /// # Errors
     /// A node the conversion rejects (named with its field).
     pub fn upsert_nodes(&self, nodes: &[k::Node]) -> Result<(), FieldError> {
+        // kube-scheduler sends the same objects request after request: when
+        // every one is the object held, or converts to what is held, nothing
+        // changes. (A node that does not convert takes the path below, which
+        // reports it.)
+        {
+            let inner = self.read();
+            let unchanged = |n: &k::Node| {
+                inner.holds(n)
+                    || spillway_kube::node(n).is_ok_and(|s| {
+                        inner
+                            .nodes
+                            .get(s.name.as_str())
+                            .is_some_and(|(_, old, info)| *old == s && *info == info_of(n))
+                    })
+            };
+            if nodes.iter().all(unchanged) {
+                return Ok(());
+            }
+        }
         let converted = nodes
             .iter()
             .map(|n| spillway_kube::node(n).map(|s| (n, s)))
@@ -433,7 +565,7 @@ impl Cache {
             .scenario
             .incoming
             .iter()
-            .find(|p| pod_key(p) == key && p.metadata.uid.as_deref().unwrap_or_default() == uid)
+            .find(|p| has_key(p, &key) && p.metadata.uid.as_deref().unwrap_or_default() == uid)
             .cloned()
             .ok_or_else(|| {
                 format!("pod {key} (uid {uid:?}) was not seen in a filter or prioritize request")
@@ -463,7 +595,7 @@ impl Cache {
         if let Some(s) = bound.spec.as_mut() {
             s.node_name = Some(node.to_string());
         }
-        inner.scenario.incoming.retain(|p| pod_key(p) != key);
+        inner.remove_incoming(&key);
         let Some(model) = inner.model.as_mut() else {
             return Err(no_model().to_string());
         };
@@ -476,6 +608,15 @@ impl Cache {
 }
 
 impl Inner {
+    /// Whether `node` is, field for field, the object held under its name.
+    fn holds(&self, node: &k::Node) -> bool {
+        let name = node.metadata.name.as_deref().unwrap_or_default();
+        self.nodes
+            .get(name)
+            .and_then(|(i, _, _)| self.scenario.nodes.get(*i))
+            .is_some_and(|held| held == node)
+    }
+
     /// Indexes the scenario's nodes and running pods.
     fn index(&mut self) -> Result<(), FieldError> {
         self.nodes.clear();
@@ -570,9 +711,17 @@ impl Inner {
         model.running.insert(key, idx);
     }
 
+    /// Drops the pods called `key` (`namespace/name`) from
+    /// `scenario.incoming`, in a scan only when there is one.
+    fn remove_incoming(&mut self, key: &str) {
+        if self.incoming_keys.remove(key) {
+            self.scenario.incoming.retain(|p| !has_key(p, key));
+        }
+    }
+
     /// Forgets a running pod (or a probe) everywhere.
     fn forget_pod(&mut self, key: &str) {
-        self.scenario.incoming.retain(|p| pod_key(p) != key);
+        self.remove_incoming(key);
         if let Some(model) = self.model.as_mut() {
             model.probes.remove(key);
             if let Some(idx) = model.running.remove(key) {
@@ -619,12 +768,25 @@ impl Inner {
                 probes.insert(pod_key(p), (s, idx));
             }
         }
+        let infos = snapshot
+            .cluster
+            .node_indices()
+            .map(|n| {
+                let name = snapshot.cluster.node_name(n);
+                self.nodes.get(name).map(|(_, _, info)| info.clone())
+            })
+            .collect();
+        let names = NameIndex::new(&snapshot.cluster);
+        let spec_table = self.scenario.spec_table().ok();
         self.model = Some(Model {
             cluster: snapshot.cluster,
             state: snapshot.state,
             probes,
             running,
             renamed: 0,
+            infos,
+            names,
+            spec_table,
         });
         self.generation += 1;
         Ok(())
@@ -638,6 +800,7 @@ impl Inner {
         if too_many {
             // Drop the probes: they are compiled again when they come back.
             self.scenario.incoming.clear();
+            self.incoming_keys.clear();
             self.model = None;
         }
         if self.model.is_none() {
@@ -661,8 +824,9 @@ impl Inner {
         {
             return Ok(*idx);
         }
-        self.scenario.incoming.retain(|p| pod_key(p) != key);
+        self.remove_incoming(key);
         self.scenario.incoming.push(pod.clone());
+        self.incoming_keys.insert(key.to_string());
         let Some(model) = self.model.as_mut() else {
             return Err(no_model());
         };
@@ -690,6 +854,9 @@ impl Inner {
             pod,
             scenario: &self.scenario,
             nodes: &self.nodes,
+            infos: &model.infos,
+            names: &model.names,
+            spec_table: model.spec_table.as_ref(),
             workloads: &self.workloads,
         }
     }

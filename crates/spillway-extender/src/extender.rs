@@ -1,6 +1,7 @@
 //! The extender: each verb's answer from the policies over the cache.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1 as k;
@@ -53,14 +54,14 @@ pub struct Extender {
 }
 
 /// The pod and candidate names of filter and prioritize.
-fn pod_and_candidates(args: &ExtenderArgs) -> Result<(&k::Pod, Vec<String>), BadRequest> {
+fn pod_and_candidates(args: &ExtenderArgs) -> Result<(&k::Pod, Cow<'_, [String]>), BadRequest> {
     let pod = args
         .pod
         .as_ref()
         .ok_or_else(|| BadRequest("ExtenderArgs: no Pod".into()))?;
     let names = match (&args.nodes, &args.node_names) {
-        (Some(list), _) => list.names(),
-        (None, Some(names)) => names.clone(),
+        (Some(list), _) => Cow::Owned(list.names()),
+        (None, Some(names)) => Cow::Borrowed(names.as_slice()),
         (None, None) => {
             return Err(BadRequest(
                 "ExtenderArgs: neither Nodes nor NodeNames".into(),
@@ -108,7 +109,7 @@ impl Extender {
     fn judge(&self, pod: &k::Pod, names: &[String]) -> Option<Filtered> {
         self.cache
             .with_pod(pod, |view| {
-                let candidates: Vec<_> = names.iter().map(|n| (n.clone(), view.node(n))).collect();
+                let candidates: Vec<_> = names.iter().map(|n| (n.as_str(), view.node(n))).collect();
                 policy::filter(
                     &self.config.policies.filter,
                     &Input {
@@ -137,20 +138,25 @@ impl Extender {
                 .upsert_nodes(&list.items)
                 .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
         }
-        let judged = self.judge(pod, &names).unwrap_or_else(|| Filtered {
-            passed: names.clone(),
+        let Filtered {
+            passed,
+            failed,
+            unresolvable,
+        } = self.judge(pod, &names).unwrap_or_else(|| Filtered {
+            passed: names.to_vec(),
             ..Filtered::default()
         });
-        let passed: std::collections::HashSet<&str> =
-            judged.passed.iter().map(String::as_str).collect();
         let mut result = ExtenderFilterResult {
-            failed_nodes: Some(judged.failed.clone()),
-            failed_and_unresolvable_nodes: Some(judged.unresolvable.clone()),
+            failed_nodes: Some(failed),
+            failed_and_unresolvable_nodes: Some(unresolvable),
             ..ExtenderFilterResult::default()
         };
         match &args.nodes {
-            Some(list) => result.nodes = Some(list.subset(|n| passed.contains(n))),
-            None => result.node_names = Some(judged.passed),
+            Some(list) => {
+                let passed: HashSet<&str> = passed.iter().map(String::as_str).collect();
+                result.nodes = Some(list.subset(|n| passed.contains(n)));
+            }
+            None => result.node_names = Some(passed),
         }
         Ok(result)
     }
@@ -169,7 +175,7 @@ impl Extender {
                 .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
         }
         let scored = self.cache.with_pod(pod, |view| {
-            let candidates: Vec<_> = names.iter().map(|n| (n.clone(), view.node(n))).collect();
+            let candidates: Vec<_> = names.iter().map(|n| (n.as_str(), view.node(n))).collect();
             policy::prioritize(
                 &self.config.policies.prioritize,
                 &Input {
@@ -182,8 +188,11 @@ impl Extender {
         });
         Ok(scored.unwrap_or_else(|_| {
             names
-                .into_iter()
-                .map(|host| HostPriority { host, score: 0 })
+                .iter()
+                .map(|host| HostPriority {
+                    host: host.clone(),
+                    score: 0,
+                })
                 .collect()
         }))
     }

@@ -62,6 +62,12 @@ pub struct DecodeError(String);
 /// Malformed JSON, a document that is not an object (or `null`), or a field of
 /// the wrong type; the message names the field.
 pub fn decode<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, DecodeError> {
+    // Most bodies decode: do it without tracking the path, which costs a
+    // good part of the time on large node lists; a body that fails is
+    // decoded again below, for the message that names the field.
+    if let Ok(value) = serde_json::from_slice::<Option<T>>(body) {
+        return Ok(value.unwrap_or_default());
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: Option<T> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -98,21 +104,42 @@ impl serde_json::ser::Formatter for GoFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            let escape = match c {
-                '<' => "\\u003c",
-                '>' => "\\u003e",
-                '&' => "\\u0026",
-                '\u{2028}' => "\\u2028",
-                '\u{2029}' => "\\u2029",
-                _ => continue,
-            };
-            writer.write_all(&fragment.as_bytes()[start..i])?;
-            writer.write_all(escape.as_bytes())?;
-            start = i + c.len_utf8();
+        // Byte by byte: U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8,
+        // and in a `str` those bytes can be nothing else. Most fragments (node
+        // names, field names) have none of them: one pass without branches
+        // tells.
+        let bytes = fragment.as_bytes();
+        let special = bytes.iter().fold(false, |any, &b| {
+            any | (b == b'<') | (b == b'>') | (b == b'&') | (b == 0xE2)
+        });
+        if !special {
+            return writer.write_all(bytes);
         }
-        writer.write_all(&fragment.as_bytes()[start..])
+        let (mut start, mut i) = (0, 0);
+        while let Some(&b) = bytes.get(i) {
+            let (escape, width): (&[u8], usize) = match b {
+                b'<' => (b"\\u003c", 1),
+                b'>' => (b"\\u003e", 1),
+                b'&' => (b"\\u0026", 1),
+                0xE2 => match (bytes.get(i + 1), bytes.get(i + 2)) {
+                    (Some(0x80), Some(0xA8)) => (b"\\u2028", 3),
+                    (Some(0x80), Some(0xA9)) => (b"\\u2029", 3),
+                    _ => {
+                        i += 1;
+                        continue;
+                    }
+                },
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            writer.write_all(&bytes[start..i])?;
+            writer.write_all(escape)?;
+            i += width;
+            start = i;
+        }
+        writer.write_all(&bytes[start..])
     }
 }
 

@@ -16,15 +16,15 @@ use crate::wire::MAX_EXTENDER_PRIORITY;
 /// The score per candidate.
 pub fn score(input: &Input<'_>) -> Vec<i64> {
     let view = input.view;
-    let eci_price = view.scenario.spec_table().ok().and_then(|table| {
-        specs::size(input.pod, &table, &view.scenario.ack)
+    let eci_price = view.spec_table().and_then(|table| {
+        specs::size(input.pod, table, &view.scenario.ack)
             .ok()
             .and_then(|s| s.price_per_second)
     });
     let costs: Vec<Option<f64>> = input
         .candidates
         .iter()
-        .map(|(name, _)| match view.info(name) {
+        .map(|&(name, idx)| match view.info_at(name, idx) {
             Some(info) if info.is_virtual => eci_price,
             Some(_) => Some(0.0),
             None => None,

@@ -29,7 +29,7 @@ pub struct Input<'a> {
     pub pod: &'a k::Pod,
     /// The candidates as sent, with their index in the model (`None` for a
     /// node the cache does not know).
-    pub candidates: &'a [(String, Option<NodeIdx>)],
+    pub candidates: &'a [(&'a str, Option<NodeIdx>)],
     /// The configuration.
     pub config: &'a Config,
 }
@@ -80,14 +80,14 @@ pub fn filter(policies: &[PolicyName], input: &Input<'_>) -> Filtered {
         }
     }
     let mut out = Filtered::default();
-    for ((name, _), v) in input.candidates.iter().zip(verdicts) {
+    for (&(name, _), v) in input.candidates.iter().zip(verdicts) {
         match v {
-            None => out.passed.push(name.clone()),
+            None => out.passed.push(name.to_string()),
             Some(r) if r.unresolvable => {
-                out.unresolvable.insert(name.clone(), r.reason);
+                out.unresolvable.insert(name.to_string(), r.reason);
             }
             Some(r) => {
-                out.failed.insert(name.clone(), r.reason);
+                out.failed.insert(name.to_string(), r.reason);
             }
         }
     }
@@ -116,8 +116,8 @@ pub fn prioritize(policies: &[Weighted], input: &Input<'_>) -> Vec<HostPriority>
         .candidates
         .iter()
         .zip(sum)
-        .map(|((name, _), s)| HostPriority {
-            host: name.clone(),
+        .map(|(&(name, _), s)| HostPriority {
+            host: name.to_string(),
             score: (s + weights / 2).checked_div(weights).unwrap_or(0) as i64,
         })
         .collect()

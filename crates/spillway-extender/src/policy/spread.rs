@@ -11,7 +11,9 @@
 //! its own: each ECI pod is its own instance, so a virtual node is no single
 //! point of failure.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+
+use spillway_core::NodeIdx;
 
 use super::{Input, fewer_is_better};
 use crate::cache::workload_key;
@@ -24,32 +26,44 @@ const ZONE_WEIGHT: f64 = 2.0 / 3.0;
 pub fn score(input: &Input<'_>) -> Vec<i64> {
     let view = input.view;
     let counts = view.workload(&workload_key(input.pod));
-    let mut per_zone: HashMap<&str, f64> = HashMap::new();
+    // The workload's replicas by node index (each counted node's name looked
+    // up once, not once per candidate) and per zone.
+    let mut on_node: Vec<u32> = Vec::new();
+    let mut per_zone: BTreeMap<&str, f64> = BTreeMap::new();
     if let Some(counts) = counts {
+        on_node = vec![0; view.cluster.node_count()];
         for (node, c) in counts {
-            if let Some(zone) = view.info(node).and_then(|i| i.zone.as_deref()) {
+            let idx = view.node(node);
+            if let Some(slot) = idx.and_then(|i| on_node.get_mut(i.index())) {
+                *slot = *c;
+            }
+            if let Some(zone) = view.info_at(node, idx).and_then(|i| i.zone.as_deref()) {
                 *per_zone.entry(zone).or_default() += f64::from(*c);
             }
         }
     }
-    let node_count = |name: &str| -> f64 {
-        match view.info(name) {
+    let node_count = |name: &str, idx: Option<NodeIdx>| -> f64 {
+        match view.info_at(name, idx) {
             Some(i) if i.is_virtual => 0.0,
-            _ => counts
-                .and_then(|c| c.get(name))
-                .map_or(0.0, |c| f64::from(*c)),
+            // A node the model knows: its name is the one counted at `idx`.
+            _ => match idx {
+                Some(i) => on_node.get(i.index()).map_or(0.0, |c| f64::from(*c)),
+                None => counts
+                    .and_then(|c| c.get(name))
+                    .map_or(0.0, |c| f64::from(*c)),
+            },
         }
     };
-    let zone_of = |name: &str| view.info(name).and_then(|i| i.zone.as_deref());
+    let zone_of = |name: &str, idx| view.info_at(name, idx).and_then(|i| i.zone.as_deref());
     let nodes: Vec<f64> = input
         .candidates
         .iter()
-        .map(|(n, _)| node_count(n))
+        .map(|&(n, idx)| node_count(n, idx))
         .collect();
     let zones: Vec<Option<f64>> = input
         .candidates
         .iter()
-        .map(|(n, _)| zone_of(n).map(|z| per_zone.get(z).copied().unwrap_or(0.0)))
+        .map(|&(n, idx)| zone_of(n, idx).map(|z| per_zone.get(z).copied().unwrap_or(0.0)))
         .collect();
     let top_node = nodes.iter().copied().fold(0.0, f64::max);
     let top_zone = zones.iter().flatten().copied().fold(0.0, f64::max);

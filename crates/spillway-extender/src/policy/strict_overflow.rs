@@ -24,11 +24,14 @@ const LISTED: usize = 3;
 pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
     let view = input.view;
     let is_virtual = |name: &str| view.info(name).is_some_and(|i| i.is_virtual);
+    let is_virtual_at = |&(name, idx): &(&str, Option<NodeIdx>)| {
+        view.info_at(name, idx).is_some_and(|i| i.is_virtual)
+    };
     let ecs: Vec<NodeIdx> = match input.config.strict_overflow.scope {
         Scope::Candidates => input
             .candidates
             .iter()
-            .filter(|(name, _)| !is_virtual(name))
+            .filter(|c| !is_virtual_at(c))
             .filter_map(|(_, idx)| *idx)
             .collect(),
         Scope::Cluster => {
@@ -37,19 +40,21 @@ pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
             names.into_iter().filter_map(|n| view.node(n)).collect()
         }
     };
-    let fits: Vec<&str> = if ecs.is_empty() {
+    let fits = if ecs.is_empty() {
         Vec::new()
     } else {
-        let ev = view.scheduler().filter_among(view.state, view.pod, &ecs);
-        ev.feasible
-            .iter()
-            .map(|s| view.cluster.node_name(s.node))
-            .collect()
+        view.scheduler()
+            .filter_among(view.state, view.pod, &ecs)
+            .feasible
     };
     if fits.is_empty() {
         return vec![None; input.candidates.len()];
     }
-    let mut listed: Vec<&str> = fits.iter().take(LISTED).copied().collect();
+    let mut listed: Vec<&str> = fits
+        .iter()
+        .take(LISTED)
+        .map(|s| view.cluster.node_name(s.node))
+        .collect();
     listed.sort_unstable();
     let more = fits.len().saturating_sub(LISTED);
     let reason = format!(
@@ -64,8 +69,8 @@ pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
     input
         .candidates
         .iter()
-        .map(|(name, _)| {
-            is_virtual(name).then(|| Rejection {
+        .map(|c| {
+            is_virtual_at(c).then(|| Rejection {
                 reason: reason.clone(),
                 unresolvable: true,
             })

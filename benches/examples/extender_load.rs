@@ -9,10 +9,11 @@
 //! (strict-overflow; cost + spread).
 //!
 //! - `latency`: 5,000 nodes sent as `NodeNames` (`nodeCacheCapable: true`;
-//!   4,990 gateway ECS nodes in 3 zones + 10 virtual nodes, 5,030 running
-//!   pods), and 500 full Node objects sent as `Nodes` (a few KB each), each
-//!   with a new pod per request (kube-scheduler's case) and with one pod
-//!   repeated (the cache's probe hit), at 1 and 4 concurrent workers.
+//!   4,990 gateway ECS nodes in 3 zones + 10 virtual nodes, 5,020 running
+//!   pods), and 500 full Node objects sent as `Nodes` (about 5 KB of JSON
+//!   each), each with a new pod per request (kube-scheduler's case) and with
+//!   one pod repeated (the cache's probe hit), at 1 and 4 concurrent workers
+//!   (1 first: after a burst, the server's idle blocking threads linger).
 //! - `bad`: maximum rate from 4 workers with `limits.maxBodyBytes: 1 MiB`, 10 %
 //!   of requests malformed (truncated, garbage bytes, wrong types, no pod) or
 //!   oversized; every valid answer must be byte-identical to the in-process
@@ -26,8 +27,9 @@
 //! answer, 5xx or transport error makes the run exit 1.
 //!
 //! Run: `cargo run --release -p spillway-benches --example extender_load --
-//! [latency|bad|all] [--secs S] [--bad-secs S] [--workers 1,4]`
-//! (`EXTENDER_LOAD_BAD_SECS` also sets `--bad-secs`).
+//! [latency|bad|all] [--secs S] [--bad-secs S] [--workers 1,4]
+//! [--only names|nodes]` (`EXTENDER_LOAD_BAD_SECS` also sets `--bad-secs`).
+//! Figures and analysis: docs/PERFORMANCE.md, "Scheduler extender".
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -347,8 +349,8 @@ struct Fleet {
 }
 
 /// `ecs` ECS nodes and `virtuals` virtual nodes; gateway replicas spread
-/// unevenly over the ECS nodes (0–2 per node, uneven per zone) and a few on
-/// virtual nodes, plus pods of another workload.
+/// unevenly over the ECS nodes (2–6 on a sixth of them, uneven per zone) and
+/// a few on virtual nodes, plus pods of another workload.
 fn fleet(ecs: usize, virtuals: usize) -> Fleet {
     let mut nodes: Vec<Value> = (0..ecs).map(ecs_node).collect();
     nodes.extend((0..virtuals).map(virtual_node));

@@ -103,24 +103,31 @@ impl Extender {
         Arc::clone(&self.cache)
     }
 
-    /// Runs the filter policies over the candidates. `None` when the pod
-    /// cannot be modelled (volumes, claims, a field the conversion rejects):
-    /// the extender then has no opinion.
-    fn judge(&self, pod: &k::Pod, names: &[String]) -> Option<Filtered> {
-        self.cache
-            .with_pod(pod, |view| {
-                let candidates: Vec<_> = names.iter().map(|n| (n.as_str(), view.node(n))).collect();
-                policy::filter(
-                    &self.config.policies.filter,
-                    &Input {
-                        view,
-                        pod,
-                        candidates: &candidates,
-                        config: &self.config,
-                    },
-                )
+    /// The request's pod and candidates (nodes sent in full update the cache
+    /// first), and `policies` run over them. `None` when the pod cannot be
+    /// modelled (volumes, claims, a field the conversion rejects): the
+    /// extender then has no opinion.
+    fn with_input<'a, R>(
+        &self,
+        args: &'a ExtenderArgs,
+        policies: impl FnOnce(&Input<'_>) -> R,
+    ) -> Result<(Cow<'a, [String]>, Option<R>), BadRequest> {
+        let (pod, names) = pod_and_candidates(args)?;
+        if let Some(list) = &args.nodes {
+            self.cache
+                .upsert_nodes(&list.items)
+                .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
+        }
+        let outcome = self.cache.with_pod(pod, |view| {
+            let candidates: Vec<_> = names.iter().map(|n| (n.as_str(), view.node(n))).collect();
+            policies(&Input {
+                view,
+                pod,
+                candidates: &candidates,
+                config: &self.config,
             })
-            .ok()
+        });
+        Ok((names, outcome.ok()))
     }
 
     /// The filter verb: the candidates every filter policy passes, and a
@@ -132,18 +139,15 @@ impl Extender {
     /// A request without a pod or candidates, or with a node the conversion
     /// rejects.
     pub fn filter(&self, args: &ExtenderArgs) -> Result<ExtenderFilterResult, BadRequest> {
-        let (pod, names) = pod_and_candidates(args)?;
-        if let Some(list) = &args.nodes {
-            self.cache
-                .upsert_nodes(&list.items)
-                .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
-        }
+        let (names, judged) = self.with_input(args, |input| {
+            policy::filter(&self.config.policies.filter, input)
+        })?;
         let Filtered {
             passed,
             failed,
             unresolvable,
-        } = self.judge(pod, &names).unwrap_or_else(|| Filtered {
-            passed: names.to_vec(),
+        } = judged.unwrap_or_else(|| Filtered {
+            passed: names.into_owned(),
             ..Filtered::default()
         });
         let mut result = ExtenderFilterResult {
@@ -168,25 +172,10 @@ impl Extender {
     /// A request without a pod or candidates, or with a node the conversion
     /// rejects.
     pub fn prioritize(&self, args: &ExtenderArgs) -> Result<Vec<HostPriority>, BadRequest> {
-        let (pod, names) = pod_and_candidates(args)?;
-        if let Some(list) = &args.nodes {
-            self.cache
-                .upsert_nodes(&list.items)
-                .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
-        }
-        let scored = self.cache.with_pod(pod, |view| {
-            let candidates: Vec<_> = names.iter().map(|n| (n.as_str(), view.node(n))).collect();
-            policy::prioritize(
-                &self.config.policies.prioritize,
-                &Input {
-                    view,
-                    pod,
-                    candidates: &candidates,
-                    config: &self.config,
-                },
-            )
-        });
-        Ok(scored.unwrap_or_else(|_| {
+        let (names, scored) = self.with_input(args, |input| {
+            policy::prioritize(&self.config.policies.prioritize, input)
+        })?;
+        Ok(scored.unwrap_or_else(|| {
             names
                 .iter()
                 .map(|host| HostPriority {

@@ -57,6 +57,11 @@ const BAD_RUN_LIMIT: usize = 1 << 20;
 /// Pairs per worker not measured at the start of a latency case.
 const WARM_UP_PAIRS: usize = 20;
 
+/// The allocator of the `spillway` binary, so the server here runs as it does
+/// there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Res<T> = Result<T, String>;
 
 // ---------------------------------------------------------------- the cluster
@@ -680,6 +685,103 @@ fn mode(form: Form, fleet: &Fleet, state: &AppState<Extender>) -> Res<Mode> {
     let mut histogram = BTreeMap::new();
     for h in &scores {
         *histogram.entry(h.score).or_insert(0usize) += 1;
+    }
+    if std::env::var_os("PHASES").is_some() {
+        let fb = body(&pod, &filter_tail);
+        let pb = body(&pod, &prioritize_tail);
+        let n = 200;
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(decode(&fb)?);
+        }
+        let d_f = t.elapsed() / n;
+        let fa = decode(&fb)?;
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(extender.filter(&fa).map_err(|e| e.to_string())?);
+        }
+        let a_f = t.elapsed() / n;
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(wire::encode(&filtered));
+        }
+        let e_f = t.elapsed() / n;
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(decode(&pb)?);
+        }
+        let d_p = t.elapsed() / n;
+        let pa = decode(&pb)?;
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(extender.prioritize(&pa).map_err(|e| e.to_string())?);
+        }
+        let a_p = t.elapsed() / n;
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(wire::encode(&scores));
+        }
+        let e_p = t.elapsed() / n;
+        let t = Instant::now();
+        for _ in 0..n {
+            drop(std::hint::black_box(decode(&pb)?));
+        }
+        let dd = t.elapsed() / n;
+        {
+            #[derive(serde::Deserialize)]
+            struct L {
+                items: Vec<Box<serde_json::value::RawValue>>,
+            }
+            #[derive(serde::Deserialize)]
+            struct M {
+                name: Option<String>,
+            }
+            #[derive(serde::Deserialize)]
+            struct N {
+                metadata: Option<M>,
+            }
+            let t = Instant::now();
+            let mut k = 0;
+            for _ in 0..n {
+                let v: serde_json::Value =
+                    serde_json::from_slice(&fb).map_err(|e| e.to_string())?;
+                k += v.as_object().map_or(0, |o| o.len());
+            }
+            let value_t = t.elapsed() / n;
+            let tail = &filter_tail
+                [",\"Nodes\":".len().min(filter_tail.len())..filter_tail.len().saturating_sub(1)];
+            if tail.starts_with('{') {
+                let t = Instant::now();
+                let mut items = Vec::new();
+                for _ in 0..n {
+                    let l: L = serde_json::from_str(tail).map_err(|e| e.to_string())?;
+                    items = l.items;
+                }
+                let raw_t = t.elapsed() / n;
+                let t = Instant::now();
+                for _ in 0..n {
+                    for it in &items {
+                        let x: N = serde_json::from_str(it.get()).map_err(|e| e.to_string())?;
+                        k += x.metadata.map_or(0, |m| m.name.map_or(0, |s| s.len()));
+                    }
+                }
+                let name_t = t.elapsed() / n;
+                let copy: Vec<String> = items.iter().map(|i| i.get().to_string()).collect();
+                let t = Instant::now();
+                for _ in 0..n {
+                    for (a, b) in items.iter().zip(&copy) {
+                        k += usize::from(std::hint::black_box(a.get()) == b.as_str());
+                    }
+                }
+                let cmp_t = t.elapsed() / n;
+                println!(
+                    "PHASES2 value {value_t:?} raw split {raw_t:?} names {name_t:?} memcmp {cmp_t:?} ({k})"
+                );
+            }
+        }
+        println!(
+            "PHASES filter decode {d_f:?} answer {a_f:?} encode {e_f:?}; prioritize decode {d_p:?} answer {a_p:?} encode {e_p:?}; decode+drop {dd:?}"
+        );
     }
     let (filter_ref, prioritize_ref) = (wire::encode(&filtered), wire::encode(&scores));
     println!(

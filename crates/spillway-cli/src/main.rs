@@ -16,6 +16,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use spillway_core::{Snapshot, TieBreak};
 use spillway_kube::Scenario;
 
+/// mimalloc: `spillway serve` allocates many short-lived strings and node
+/// objects per request, and glibc's allocator spent about a third of the
+/// request time in malloc and free (docs/PERFORMANCE.md, "Scheduler
+/// extender").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Predicts where Kubernetes pods land, with kube-scheduler v1.35's exact rules.
 #[derive(Debug, Parser)]
 #[command(name = "spillway", version, about)]

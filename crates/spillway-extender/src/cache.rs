@@ -2,22 +2,29 @@
 //!
 //! The objects are kept as a [`Scenario`] (the same model `spillway schedule`
 //! reads) and compiled into the core's [`Cluster`] and [`ClusterState`]. A
-//! request's pod is compiled into that model once (a *probe*: known, not
-//! placed) and evaluated under a read lock; many requests evaluate at once.
-//! Changes take the write lock, so a request sees the state before a change or
-//! after it, never half of it:
+//! request's pod is evaluated as a *probe*: its scheduling spec without its
+//! name, compiled into the model once (known, not placed) and shared by every
+//! pod with the same spec (the replicas of one ReplicaSet), so that a stream of
+//! new pods does not grow the model. Requests evaluate under a read lock, many
+//! at once. Changes take the write lock, so a request sees the state before a
+//! change or after it, never half of it:
 //!
 //! - a bound pod (the bind verb, or a watcher event) is assumed onto its node
 //!   incrementally, after checking under the same lock that it still fits, so
 //!   two binds can never book the same capacity twice;
 //! - a deleted pod is removed incrementally;
-//! - a node or namespace change (or too many probes) marks the model stale;
-//!   the next request compiles it again from the objects.
+//! - a node or namespace change (or too many probes and pods added since the
+//!   last compile) marks the model stale; the next request compiles it again
+//!   from the objects.
+//!
+//! The last [`SEEN_PODS`] pods of requests are kept as sent, for the bind verb.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasher, RandomState};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::path::Path;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use foldhash::fast::RandomState;
 
 use k8s_openapi::api::core::v1 as k;
 use spillway_core::spec;
@@ -26,8 +33,15 @@ use spillway_kube::ack::specs::SpecTable;
 use spillway_kube::ack::virtual_node::{ZONE_LABEL, node_kind};
 use spillway_kube::{FieldError, LoadError, Scenario};
 
-/// Probes kept before the model is compiled afresh (which drops them).
-const MAX_PROBES: usize = 20_000;
+/// Distinct probes kept before the model is compiled afresh (which drops
+/// them).
+const MAX_PROBES: usize = 1_000;
+/// Pods added to the compiled model (probes, bound pods) before it is compiled
+/// afresh: a removed pod's record stays in the model until then.
+const MAX_ADDED: usize = 10_000;
+/// Pods of requests kept for the bind verb, the most recent first out last.
+/// kube-scheduler binds a pod right after filtering and prioritizing it.
+pub const SEEN_PODS: usize = 1_024;
 
 /// Sizes of the cache, for metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,7 +50,8 @@ pub struct CacheStats {
     pub nodes: usize,
     /// Running (bound) pods known.
     pub pods: usize,
-    /// Pods seen in requests and compiled, not bound.
+    /// Distinct pod specs of requests compiled into the model (see the
+    /// module docs).
     pub probes: usize,
     /// Times the model was compiled.
     pub generation: u64,
@@ -60,6 +75,14 @@ pub type WorkloadKey = (String, String);
 #[derive(Debug, Default)]
 pub struct Cache {
     inner: RwLock<Inner>,
+    /// The last pods of requests, by `namespace/name` (for the bind verb).
+    seen: Mutex<Seen>,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    pods: HashMap<String, k::Pod>,
+    order: VecDeque<String>,
 }
 
 #[derive(Debug, Default)]
@@ -71,9 +94,6 @@ struct Inner {
     running: HashMap<String, usize>,
     /// Running pods per workload and node.
     workloads: HashMap<WorkloadKey, BTreeMap<String, u32>>,
-    /// `namespace/name` of every pod in `scenario.incoming`, so that a new
-    /// probe does not scan them all.
-    incoming_keys: HashSet<String>,
     model: Option<Model>,
     generation: u64,
 }
@@ -82,12 +102,12 @@ struct Inner {
 struct Model {
     cluster: Cluster,
     state: ClusterState,
-    /// `namespace/name` → the pod's converted spec and index.
-    probes: HashMap<String, (spec::Pod, PodIdx)>,
+    /// A pod's converted spec without name and UID → its probe.
+    probes: HashMap<spec::Pod, PodIdx>,
     /// Running pods' indices by `namespace/name`.
     running: HashMap<String, PodIdx>,
-    /// Probes compiled under another name (a changed pod of the same name).
-    renamed: usize,
+    /// Pods added to `cluster` since it was compiled.
+    added: usize,
     /// Each node's [`NodeInfo`] by index (as `Inner::nodes` has it by name).
     infos: Vec<Option<NodeInfo>>,
     /// Node names → index, as `cluster.node_by_name`.
@@ -117,7 +137,7 @@ impl NameIndex {
     fn new(cluster: &Cluster) -> NameIndex {
         let n = cluster.node_count();
         let mut index = NameIndex {
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
             text: String::new(),
             spans: Vec::with_capacity(n),
             slots: vec![(0, 0); (2 * n).next_power_of_two().max(16)],
@@ -275,14 +295,12 @@ fn pod_key(pod: &k::Pod) -> String {
     )
 }
 
-/// `pod_key(pod) == key`, without building the key.
-fn has_key(pod: &k::Pod, key: &str) -> bool {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
-    let name = pod.metadata.name.as_deref().unwrap_or_default();
-    key.len() == ns.len() + 1 + name.len()
-        && key.starts_with(ns)
-        && key.as_bytes()[ns.len()] == b'/'
-        && key.ends_with(name)
+/// A pod's spec as its probe: without what differs between the replicas of
+/// one controller and no plugin reads for the pod being scheduled.
+fn probe_spec(mut pod: spec::Pod) -> spec::Pod {
+    pod.name.clear();
+    pod.uid.clear();
+    pod
 }
 
 fn info_of(node: &k::Node) -> NodeInfo {
@@ -316,7 +334,6 @@ impl Cache {
     /// A node or pod the conversion rejects, or a model that does not compile.
     pub fn from_scenario(mut scenario: Scenario) -> Result<Cache, LoadError> {
         scenario.incoming.clear();
-        // (`incoming_keys` starts empty, as `incoming` now is.)
         let mut inner = Inner {
             scenario,
             ..Inner::default()
@@ -325,6 +342,7 @@ impl Cache {
         inner.compile()?;
         Ok(Cache {
             inner: RwLock::new(inner),
+            seen: Mutex::default(),
         })
     }
 
@@ -334,6 +352,10 @@ impl Cache {
 
     fn write(&self) -> RwLockWriteGuard<'_, Inner> {
         self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn seen(&self) -> MutexGuard<'_, Seen> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The names of the nodes the cache knows.
@@ -487,7 +509,9 @@ impl Cache {
     pub fn apply_pod(&self, pod: &k::Pod) -> Result<(), FieldError> {
         let key = pod_key(pod);
         if !is_running(pod) {
-            self.delete_pod(&key);
+            // Pending (perhaps about to be bound through the bind verb, so
+            // still remembered as seen) or finished.
+            self.write().forget_pod(&key);
             return Ok(());
         }
         let converted = spillway_kube::pod(pod)?;
@@ -504,12 +528,14 @@ impl Cache {
 
     /// Forgets a pod (`namespace/name`).
     pub fn delete_pod(&self, key: &str) {
+        self.seen().forget(key);
         let mut inner = self.write();
         inner.forget_pod(key);
     }
 
-    /// Evaluates `pod` against the cluster: runs `f` with the pod compiled
-    /// into the model (under a read lock when the pod was seen before).
+    /// Evaluates `pod` against the cluster: runs `f` with the pod's probe
+    /// (under a read lock when a pod with the same spec was seen before), and
+    /// keeps the pod for the bind verb.
     ///
     /// # Errors
     /// A pod the conversion rejects, or a model that does not compile.
@@ -518,23 +544,23 @@ impl Cache {
         pod: &k::Pod,
         f: impl FnOnce(&View<'_>) -> R,
     ) -> Result<R, LoadError> {
-        let key = pod_key(pod);
         let converted = self
             .read()
             .scenario
             .incoming_spec(pod)
             .map_err(|e| e.at(Path::new("request")))?;
+        self.seen().remember(pod);
+        let probe = probe_spec(converted);
         {
             let inner = self.read();
             if let Some(model) = &inner.model
-                && let Some((known, idx)) = model.probes.get(&key)
-                && *known == converted
+                && let Some(&idx) = model.probes.get(&probe)
             {
-                return Ok(f(&inner.view(model, *idx)));
+                return Ok(f(&inner.view(model, idx)));
             }
         }
         let mut inner = self.write();
-        let idx = inner.probe(pod, &key, converted)?;
+        let idx = inner.probe(probe)?;
         match &inner.model {
             Some(model) => Ok(f(&inner.view(model, idx))),
             None => Err(no_model()),
@@ -557,20 +583,30 @@ impl Cache {
                 namespace
             }
         );
-        let mut inner = self.write();
-        if inner.running.contains_key(&key) {
-            return Err(format!("pod {key} is already bound"));
-        }
-        let pod = inner
-            .scenario
-            .incoming
-            .iter()
-            .find(|p| has_key(p, &key) && p.metadata.uid.as_deref().unwrap_or_default() == uid)
+        let pod = self
+            .seen()
+            .pods
+            .get(&key)
+            .filter(|p| p.metadata.uid.as_deref().unwrap_or_default() == uid)
             .cloned()
             .ok_or_else(|| {
                 format!("pod {key} (uid {uid:?}) was not seen in a filter or prioritize request")
             })?;
-        inner.ensure_compiled().map_err(|e| e.to_string())?;
+        let mut bound = pod;
+        if let Some(s) = bound.spec.as_mut() {
+            s.node_name = Some(node.to_string());
+        }
+        let mut inner = self.write();
+        if inner.running.contains_key(&key) {
+            return Err(format!("pod {key} is already bound"));
+        }
+        let fails = |e: &dyn std::fmt::Display| format!("pod {key}: {e}");
+        let probe = inner
+            .scenario
+            .incoming_spec(&bound)
+            .map_err(|e| fails(&e))?;
+        let running = spillway_kube::pod(&bound).map_err(|e| fails(&e))?;
+        let idx = inner.probe(probe_spec(probe)).map_err(|e| fails(&e))?;
         let Some(model) = inner.model.as_ref() else {
             return Err(no_model().to_string());
         };
@@ -578,11 +614,6 @@ impl Cache {
             .cluster
             .node_by_name(node)
             .ok_or_else(|| format!("node {node:?} is not in the cache"))?;
-        let Some(&(_, idx)) = model.probes.get(&key) else {
-            return Err(format!(
-                "pod {key} was not seen in a filter or prioritize request"
-            ));
-        };
         let scheduler = Scheduler::new(&model.cluster, Profile::default());
         let ev = scheduler.filter_among(&model.state, idx, &[node_idx]);
         if let Some((_, r)) = ev.rejected.first() {
@@ -591,19 +622,34 @@ impl Cache {
                 r.message(&model.cluster)
             ));
         }
-        let mut bound = pod;
-        if let Some(s) = bound.spec.as_mut() {
-            s.node_name = Some(node.to_string());
-        }
-        inner.remove_incoming(&key);
-        let Some(model) = inner.model.as_mut() else {
-            return Err(no_model().to_string());
-        };
-        model.state.assume(&model.cluster, idx, node_idx);
-        model.probes.remove(&key);
-        model.running.insert(key.clone(), idx);
-        inner.track_running(bound);
+        inner.add_running(bound, &running);
         Ok(())
+    }
+}
+
+impl Seen {
+    /// Keeps `pod` (the newest of [`SEEN_PODS`]).
+    fn remember(&mut self, pod: &k::Pod) {
+        let key = pod_key(pod);
+        if let Some(held) = self.pods.get_mut(&key) {
+            if held != pod {
+                *held = pod.clone();
+            }
+            return;
+        }
+        if self.order.len() >= SEEN_PODS
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.pods.remove(&oldest);
+        }
+        self.pods.insert(key.clone(), pod.clone());
+        self.order.push_back(key);
+    }
+
+    fn forget(&mut self, key: &str) {
+        if self.pods.remove(key).is_some() {
+            self.order.retain(|k| k != key);
+        }
     }
 }
 
@@ -692,38 +738,32 @@ impl Inner {
             self.model = None;
             return;
         };
-        let idx = match model.probes.remove(&key) {
-            Some((known, idx)) if known == *converted => idx,
-            _ => {
-                let mut renamed = converted.clone();
-                renamed.name = format!("{}\u{0}{}", renamed.name, model.renamed);
-                model.renamed += 1;
-                match model.cluster.add_pod(&renamed) {
-                    Ok(idx) => idx,
-                    Err(_) => {
-                        self.model = None;
-                        return;
-                    }
-                }
-            }
+        // A removed pod of the same name keeps its record until the next
+        // compile: this one then goes under another name.
+        let mut compiled = std::borrow::Cow::Borrowed(converted);
+        let namespace = match converted.namespace.as_str() {
+            "" => "default",
+            ns => ns,
         };
+        if model
+            .cluster
+            .pod_by_key(namespace, &converted.name)
+            .is_some()
+        {
+            compiled.to_mut().name = format!("{}\u{0}{}", converted.name, model.added);
+        }
+        let Ok(idx) = model.cluster.add_pod(&compiled) else {
+            self.model = None;
+            return;
+        };
+        model.added += 1;
         model.state.assume(&model.cluster, idx, node_idx);
         model.running.insert(key, idx);
     }
 
-    /// Drops the pods called `key` (`namespace/name`) from
-    /// `scenario.incoming`, in a scan only when there is one.
-    fn remove_incoming(&mut self, key: &str) {
-        if self.incoming_keys.remove(key) {
-            self.scenario.incoming.retain(|p| !has_key(p, key));
-        }
-    }
-
-    /// Forgets a running pod (or a probe) everywhere.
+    /// Forgets a running pod everywhere.
     fn forget_pod(&mut self, key: &str) {
-        self.remove_incoming(key);
         if let Some(model) = self.model.as_mut() {
-            model.probes.remove(key);
             if let Some(idx) = model.running.remove(key) {
                 model.state.remove(&model.cluster, idx);
             }
@@ -762,12 +802,6 @@ impl Inner {
                 running.insert(key, idx);
             }
         }
-        let mut probes = HashMap::new();
-        for (p, &idx) in self.scenario.incoming.iter().zip(&snapshot.incoming) {
-            if let Ok(s) = self.scenario.incoming_spec(p) {
-                probes.insert(pod_key(p), (s, idx));
-            }
-        }
         let infos = snapshot
             .cluster
             .node_indices()
@@ -781,9 +815,9 @@ impl Inner {
         self.model = Some(Model {
             cluster: snapshot.cluster,
             state: snapshot.state,
-            probes,
+            probes: HashMap::new(),
             running,
-            renamed: 0,
+            added: 0,
             infos,
             names,
             spec_table,
@@ -793,14 +827,12 @@ impl Inner {
     }
 
     fn ensure_compiled(&mut self) -> Result<(), LoadError> {
-        let too_many = self
+        let full = self
             .model
             .as_ref()
-            .is_some_and(|m| m.probes.len() + m.renamed > MAX_PROBES);
-        if too_many {
-            // Drop the probes: they are compiled again when they come back.
-            self.scenario.incoming.clear();
-            self.incoming_keys.clear();
+            .is_some_and(|m| m.probes.len() >= MAX_PROBES || m.added >= MAX_ADDED);
+        if full {
+            // Probes are compiled again when their pods come back.
             self.model = None;
         }
         if self.model.is_none() {
@@ -809,32 +841,21 @@ impl Inner {
         Ok(())
     }
 
-    /// Compiles a request's pod into the model (once per pod and spec), and
-    /// keeps the object for the bind verb and for later compiles.
-    fn probe(
-        &mut self,
-        pod: &k::Pod,
-        key: &str,
-        converted: spec::Pod,
-    ) -> Result<PodIdx, LoadError> {
-        self.ensure_compiled()?;
+    /// The probe of a pod spec ([`probe_spec`]), compiled into the model the
+    /// first time.
+    fn probe(&mut self, probe: spec::Pod) -> Result<PodIdx, LoadError> {
         if let Some(model) = &self.model
-            && let Some((known, idx)) = model.probes.get(key)
-            && *known == converted
+            && let Some(&idx) = model.probes.get(&probe)
         {
-            return Ok(*idx);
+            return Ok(idx);
         }
-        self.remove_incoming(key);
-        self.scenario.incoming.push(pod.clone());
-        self.incoming_keys.insert(key.to_string());
+        self.ensure_compiled()?;
         let Some(model) = self.model.as_mut() else {
             return Err(no_model());
         };
-        let mut compiled = converted.clone();
-        if model.probes.contains_key(key) || model.running.contains_key(key) {
-            compiled.name = format!("{}\u{0}{}", compiled.name, model.renamed);
-            model.renamed += 1;
-        }
+        // A name no Kubernetes object can have.
+        let mut compiled = probe.clone();
+        compiled.name = format!("\u{0}probe-{}", model.added);
         let idx = model
             .cluster
             .add_pod(&compiled)
@@ -842,8 +863,9 @@ impl Inner {
                 path: "request".into(),
                 source,
             })?;
+        model.added += 1;
         model.state.sync(&model.cluster);
-        model.probes.insert(key.to_string(), (converted, idx));
+        model.probes.insert(probe, idx);
         Ok(idx)
     }
 

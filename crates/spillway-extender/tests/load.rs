@@ -397,10 +397,12 @@ fn mixed_good_and_bad_requests_from_concurrent_clients() {
     assert_eq!(count("too_large"), oversized, "{metrics}");
     assert_eq!(count("error") + count("timeout"), 0, "{metrics}");
 
-    // Each valid pod is one probe (plus the two references); bad requests
-    // never reached the cache, and the full Node objects, equal to the
-    // cache's, did not make it compile the model again.
+    // Every valid pod (a new name each) has the references' spec: one probe
+    // for all of them, so the model did not grow with the stream of pods; bad
+    // requests never reached the cache, and the full Node objects, equal to
+    // the cache's, did not make it compile the model again.
     let stats = run.state.backend().cache().stats();
-    assert_eq!(stats.probes, valid + 1, "{stats:?}");
+    assert!(valid > 10, "{valid}");
+    assert_eq!(stats.probes, 1, "{stats:?}");
     assert_eq!(stats.generation, 1, "{stats:?}");
 }

@@ -1,7 +1,7 @@
 use super::{LabelSelector, Labels, NodeSelector, PreferredSchedulingTerm, ResourceList};
 
 /// A pod as the scheduler sees it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Pod {
     /// `metadata.namespace` (`default` when empty).
     pub namespace: String,
@@ -56,7 +56,7 @@ impl Pod {
 }
 
 /// A container (regular or init).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Container {
     /// `name`.
     pub name: String,

@@ -643,11 +643,10 @@ fn mode(form: Form, fleet: &Fleet, state: &AppState<Extender>) -> Res<Mode> {
         .map_err(|e| e.to_string())?;
     let passed = match form {
         Form::Names => filtered.node_names.clone().unwrap_or_default(),
-        Form::Nodes => filtered
-            .nodes
-            .as_ref()
-            .map(|l| l.names())
-            .unwrap_or_default(),
+        Form::Nodes => match &filtered.nodes {
+            Some(l) => l.names().map_err(|e| e.to_string())?,
+            None => Vec::new(),
+        },
     };
     if passed != fleet.ecs {
         return Err(format!(

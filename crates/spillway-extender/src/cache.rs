@@ -94,8 +94,47 @@ struct Inner {
     running: HashMap<String, usize>,
     /// Running pods per workload and node.
     workloads: HashMap<WorkloadKey, BTreeMap<String, u32>>,
+    /// Nodes as a request last sent them in full, and the node they are.
+    sent: SentNodes,
     model: Option<Model>,
     generation: u64,
+}
+
+/// The JSON of nodes as requests sent them (`Nodes`), for the nodes the cache
+/// holds as those objects: a node sent again byte for byte is known without
+/// decoding it. Forgotten when the node changes any other way.
+#[derive(Debug, Default)]
+struct SentNodes {
+    hasher: RandomState,
+    /// Node name → the hash of its JSON, and the JSON.
+    by_name: HashMap<String, (u64, Box<str>)>,
+    /// Hash of the JSON → node name.
+    by_hash: HashMap<u64, String>,
+}
+
+impl SentNodes {
+    /// The name of the node `json` is, if it was sent before, byte for byte,
+    /// and the cache still holds it.
+    fn name_of(&self, json: &str) -> Option<&str> {
+        let name = self.by_hash.get(&self.hasher.hash_one(json))?;
+        let (_, held) = self.by_name.get(name)?;
+        (held.as_ref() == json).then_some(name.as_str())
+    }
+
+    fn remember(&mut self, name: &str, json: &str) {
+        self.forget(name);
+        let hash = self.hasher.hash_one(json);
+        self.by_name.insert(name.to_string(), (hash, json.into()));
+        self.by_hash.insert(hash, name.to_string());
+    }
+
+    fn forget(&mut self, name: &str) {
+        if let Some((hash, _)) = self.by_name.remove(name)
+            && self.by_hash.get(&hash).is_some_and(|n| n == name)
+        {
+            self.by_hash.remove(&hash);
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -410,12 +449,7 @@ impl Cache {
             let inner = self.read();
             let unchanged = |n: &k::Node| {
                 inner.holds(n)
-                    || spillway_kube::node(n).is_ok_and(|s| {
-                        inner
-                            .nodes
-                            .get(s.name.as_str())
-                            .is_some_and(|(_, old, info)| *old == s && *info == info_of(n))
-                    })
+                    || spillway_kube::node(n).is_ok_and(|s| inner.converts_to_held(n, &s))
             };
             if nodes.iter().all(unchanged) {
                 return Ok(());
@@ -425,20 +459,48 @@ impl Cache {
             .iter()
             .map(|n| spillway_kube::node(n).map(|s| (n, s)))
             .collect::<Result<Vec<_>, _>>()?;
-        let changed = |inner: &Inner| {
-            converted.iter().any(|(n, s)| {
-                inner
-                    .nodes
-                    .get(s.name.as_str())
-                    .is_none_or(|(_, old, info)| old != s || *info != info_of(n))
-            })
+        let unchanged = {
+            let inner = self.read();
+            converted.iter().all(|(n, s)| inner.converts_to_held(n, s))
         };
-        if !changed(&self.read()) {
+        if unchanged {
             return Ok(());
         }
         let mut inner = self.write();
         for (n, s) in converted {
             inner.put_node(n, s);
+        }
+        Ok(())
+    }
+
+    /// For each node as sent in a request (the JSON of a `v1.Node`), its name
+    /// when the cache holds exactly that object because a request sent it
+    /// before, byte for byte; `None` for the others, which the caller decodes
+    /// and gives to [`Cache::upsert_nodes_as_sent`].
+    pub fn known_nodes(&self, sent: &[&str]) -> Vec<Option<String>> {
+        let inner = self.read();
+        sent.iter()
+            .map(|json| inner.sent.name_of(json).map(str::to_string))
+            .collect()
+    }
+
+    /// [`Cache::upsert_nodes`] for nodes decoded from a request, each with its
+    /// JSON as sent, which [`Cache::known_nodes`] then knows.
+    ///
+    /// # Errors
+    /// A node the conversion rejects (named with its field).
+    pub fn upsert_nodes_as_sent(&self, nodes: &[(k::Node, &str)]) -> Result<(), FieldError> {
+        let converted = nodes
+            .iter()
+            .map(|(n, json)| spillway_kube::node(n).map(|s| (n, s, *json)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut inner = self.write();
+        for (n, s, json) in converted {
+            let name = s.name.clone();
+            if !inner.converts_to_held(n, &s) {
+                inner.put_node(n, s);
+            }
+            inner.sent.remember(&name, json);
         }
         Ok(())
     }
@@ -454,6 +516,7 @@ impl Cache {
     /// Forgets a node and the pods bound to it.
     pub fn delete_node(&self, name: &str) {
         let mut inner = self.write();
+        inner.sent.forget(name);
         let Some((index, _, _)) = inner.nodes.remove(name) else {
             return;
         };
@@ -663,6 +726,14 @@ impl Inner {
             .is_some_and(|held| held == node)
     }
 
+    /// Whether `node`, converted to `converted`, is what the cache holds under
+    /// its name for scheduling (the spec and the policies' info).
+    fn converts_to_held(&self, node: &k::Node, converted: &spec::Node) -> bool {
+        self.nodes
+            .get(converted.name.as_str())
+            .is_some_and(|(_, old, info)| old == converted && *info == info_of(node))
+    }
+
     /// Indexes the scenario's nodes and running pods.
     fn index(&mut self) -> Result<(), FieldError> {
         self.nodes.clear();
@@ -690,6 +761,7 @@ impl Inner {
     }
 
     fn put_node(&mut self, node: &k::Node, converted: spec::Node) {
+        self.sent.forget(&converted.name);
         let info = info_of(node);
         match self.nodes.get_mut(converted.name.as_str()) {
             Some(entry) => {

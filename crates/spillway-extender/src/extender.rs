@@ -1,17 +1,18 @@
 //! The extender: each verb's answer from the policies over the cache.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1 as k;
 
+use crate::answer::{FilterAnswer, PriorityAnswer};
 use crate::cache::Cache;
 use crate::config::{BindMode, Config, PolicyName};
 use crate::policy::{self, Filtered, Input};
 use crate::wire::{
     ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult,
-    ExtenderPreemptionArgs, ExtenderPreemptionResult, HostPriority, MetaPod, MetaVictims,
+    ExtenderPreemptionArgs, ExtenderPreemptionResult, HostPriority, MetaPod, MetaVictims, NodeList,
 };
 
 /// A request that decoded but cannot be answered (no pod, neither `Nodes` nor
@@ -51,24 +52,6 @@ pub struct Extender {
     config: Config,
     cache: Arc<Cache>,
     binder: Option<Box<dyn Binder>>,
-}
-
-/// The pod and candidate names of filter and prioritize.
-fn pod_and_candidates(args: &ExtenderArgs) -> Result<(&k::Pod, Cow<'_, [String]>), BadRequest> {
-    let pod = args
-        .pod
-        .as_ref()
-        .ok_or_else(|| BadRequest("ExtenderArgs: no Pod".into()))?;
-    let names = match (&args.nodes, &args.node_names) {
-        (Some(list), _) => Cow::Owned(list.names()),
-        (None, Some(names)) => Cow::Borrowed(names.as_slice()),
-        (None, None) => {
-            return Err(BadRequest(
-                "ExtenderArgs: neither Nodes nor NodeNames".into(),
-            ));
-        }
-    };
-    Ok((pod, names))
 }
 
 impl Extender {
@@ -112,12 +95,19 @@ impl Extender {
         args: &'a ExtenderArgs,
         policies: impl FnOnce(&Input<'_>) -> R,
     ) -> Result<(Cow<'a, [String]>, Option<R>), BadRequest> {
-        let (pod, names) = pod_and_candidates(args)?;
-        if let Some(list) = &args.nodes {
-            self.cache
-                .upsert_nodes(&list.items)
-                .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
-        }
+        let pod = args
+            .pod
+            .as_ref()
+            .ok_or_else(|| BadRequest("ExtenderArgs: no Pod".into()))?;
+        let names = match (&args.nodes, &args.node_names) {
+            (Some(list), _) => Cow::Owned(self.upsert(list)?),
+            (None, Some(names)) => Cow::Borrowed(names.as_slice()),
+            (None, None) => {
+                return Err(BadRequest(
+                    "ExtenderArgs: neither Nodes nor NodeNames".into(),
+                ));
+            }
+        };
         let outcome = self.cache.with_pod(pod, |view| {
             let candidates: Vec<_> = names.iter().map(|n| (n.as_str(), view.node(n))).collect();
             policies(&Input {
@@ -130,60 +120,97 @@ impl Extender {
         Ok((names, outcome.ok()))
     }
 
+    /// Brings the cache up to date with nodes sent in full, and returns their
+    /// names. Only the nodes that differ, byte for byte, from what a request
+    /// sent before are decoded.
+    fn upsert(&self, list: &NodeList) -> Result<Vec<String>, BadRequest> {
+        let sent: Vec<&str> = list.items.iter().map(|raw| raw.get()).collect();
+        let mut names = self.cache.known_nodes(&sent);
+        let mut fresh = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            if name.is_none() {
+                let node = list
+                    .node(i)
+                    .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
+                fresh.push((i, node));
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(names.into_iter().flatten().collect());
+        }
+        let decoded: Vec<(k::Node, &str)> = fresh
+            .iter()
+            .map(|(i, node)| (node.clone(), sent[*i]))
+            .collect();
+        self.cache
+            .upsert_nodes_as_sent(&decoded)
+            .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
+        for (i, node) in fresh {
+            names[i] = Some(node.metadata.name.unwrap_or_default());
+        }
+        Ok(names.into_iter().flatten().collect())
+    }
+
+    /// The filter verb's verdict, to encode ([`FilterAnswer::to_json`]) or
+    /// to read ([`FilterAnswer::to_result`]). See [`Extender::filter`].
+    ///
+    /// # Errors
+    /// As [`Extender::filter`].
+    pub fn filter_answer<'a>(
+        &self,
+        args: &'a ExtenderArgs,
+    ) -> Result<FilterAnswer<'a>, BadRequest> {
+        let (names, judged) = self.with_input(args, |input| {
+            policy::filter(&self.config.policies.filter, input)
+        })?;
+        let filtered = judged.unwrap_or_else(|| Filtered {
+            passed: vec![true; names.len()],
+            ..Filtered::default()
+        });
+        Ok(FilterAnswer {
+            nodes: args.nodes.as_ref(),
+            names,
+            filtered,
+        })
+    }
+
     /// The filter verb: the candidates every filter policy passes, and a
     /// reason for each other one. Answers in the form asked: `Nodes` (the
     /// nodes as sent, which also update the cache) or `NodeNames`. A pod
     /// the engine cannot model (volumes, resource claims) passes everywhere.
     ///
     /// # Errors
-    /// A request without a pod or candidates, or with a node the conversion
-    /// rejects.
+    /// A request without a pod or candidates, or with a node that does not
+    /// decode or that the conversion rejects.
     pub fn filter(&self, args: &ExtenderArgs) -> Result<ExtenderFilterResult, BadRequest> {
-        let (names, judged) = self.with_input(args, |input| {
-            policy::filter(&self.config.policies.filter, input)
+        self.filter_answer(args).map(|a| a.to_result())
+    }
+
+    /// The prioritize verb's scores, to encode ([`PriorityAnswer::to_json`])
+    /// or to read ([`PriorityAnswer::to_result`]). See
+    /// [`Extender::prioritize`].
+    ///
+    /// # Errors
+    /// As [`Extender::prioritize`].
+    pub fn prioritize_answer<'a>(
+        &self,
+        args: &'a ExtenderArgs,
+    ) -> Result<PriorityAnswer<'a>, BadRequest> {
+        let (names, scored) = self.with_input(args, |input| {
+            policy::prioritize(&self.config.policies.prioritize, input)
         })?;
-        let Filtered {
-            passed,
-            failed,
-            unresolvable,
-        } = judged.unwrap_or_else(|| Filtered {
-            passed: names.into_owned(),
-            ..Filtered::default()
-        });
-        let mut result = ExtenderFilterResult {
-            failed_nodes: Some(failed),
-            failed_and_unresolvable_nodes: Some(unresolvable),
-            ..ExtenderFilterResult::default()
-        };
-        match &args.nodes {
-            Some(list) => {
-                let passed: HashSet<&str> = passed.iter().map(String::as_str).collect();
-                result.nodes = Some(list.subset(|n| passed.contains(n)));
-            }
-            None => result.node_names = Some(passed),
-        }
-        Ok(result)
+        let scores = scored.unwrap_or_else(|| vec![0; names.len()]);
+        Ok(PriorityAnswer { names, scores })
     }
 
     /// The prioritize verb: a score 0–10 per candidate, in candidate order
     /// (0 everywhere for a pod the engine cannot model).
     ///
     /// # Errors
-    /// A request without a pod or candidates, or with a node the conversion
-    /// rejects.
+    /// A request without a pod or candidates, or with a node that does not
+    /// decode or that the conversion rejects.
     pub fn prioritize(&self, args: &ExtenderArgs) -> Result<Vec<HostPriority>, BadRequest> {
-        let (names, scored) = self.with_input(args, |input| {
-            policy::prioritize(&self.config.policies.prioritize, input)
-        })?;
-        Ok(scored.unwrap_or_else(|| {
-            names
-                .iter()
-                .map(|host| HostPriority {
-                    host: host.clone(),
-                    score: 0,
-                })
-                .collect()
-        }))
+        self.prioritize_answer(args).map(|a| a.to_result())
     }
 
     /// The bind verb: records the binding in the cache after checking that

@@ -11,7 +11,8 @@
 //!   the pod), cost, spread, and upstream's default profile;
 //! - [`cache`]: the cluster state (a scenario file, the bind verb, and with the
 //!   `kube` feature, watchers on the API server), changed atomically;
-//! - [`extender`]: the verbs over policies and cache;
+//! - [`extender`]: the verbs over policies and cache, and [`answer`]: their
+//!   answers written to the wire straight from the request;
 //! - [`server`]: the HTTP(S) server (`spillway serve`): limits, timeouts,
 //!   metrics, health, graceful shutdown.
 //!
@@ -24,6 +25,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod answer;
 pub mod cache;
 pub mod config;
 pub mod extender;

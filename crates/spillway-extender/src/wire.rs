@@ -13,10 +13,10 @@
 //! declaration order, nil as `null`, map keys sorted, and `<`, `>`, `&`,
 //! U+2028 and U+2029 escaped as `\u003c` etc.
 //!
-//! Pods and nodes inside the messages are Kubernetes objects (k8s-openapi
-//! types). The node list of a request is also kept as the JSON that was sent,
-//! so a filter result returns the scheduler's own node objects byte for byte
-//! ([`NodeList::subset`]).
+//! Pods inside the messages are Kubernetes objects (k8s-openapi types). The
+//! node list of a request is kept as the JSON that was sent, decoded on
+//! demand, so a filter result returns the scheduler's own node objects byte
+//! for byte ([`NodeList::subset`]).
 //!
 //! ```
 //! use spillway_extender::wire::{self, ExtenderArgs, ExtenderFilterResult};
@@ -93,6 +93,34 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
         return format!("{{\"Error\":{:?}}}", e.to_string()).into_bytes();
     }
     out
+}
+
+/// Appends `s` as a JSON string, escaped as Go escapes it (what [`encode`]
+/// writes for a string), without going through serde for the common string
+/// that needs no escaping.
+pub(crate) fn push_string(out: &mut Vec<u8>, s: &str) {
+    // One pass without branches over the bytes tells whether any needs care:
+    // a control character, `"`, `\`, the HTML ones, or the first byte of
+    // U+2028 / U+2029.
+    let plain = !s.bytes().fold(false, |any, b| {
+        any | (b < 0x20)
+            | (b == b'"')
+            | (b == b'\\')
+            | (b == b'<')
+            | (b == b'>')
+            | (b == b'&')
+            | (b == 0xE2)
+    });
+    if plain {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, GoFormatter);
+    // Writing a string to a Vec cannot fail.
+    let _ = ser.serialize_str(s);
 }
 
 /// `serde_json`'s compact output with Go's HTML-safe string escaping.
@@ -263,8 +291,27 @@ macro_rules! go_struct {
     };
 }
 
-/// A `v1.NodeList` as sent: each node decoded, and kept as the JSON it came
-/// as.
+/// A `v1.NodeList` as sent: each node kept as the JSON it came as.
+///
+/// The nodes are decoded on demand ([`NodeList::node`]): kube-scheduler sends
+/// the same node objects request after request, and the extender decodes only
+/// those that differ from what its cache last saw (see
+/// [`Cache::known_nodes`](crate::Cache::known_nodes)). A node of the wrong
+/// shape is therefore reported when it is decoded, not by [`decode`]; the
+/// server answers 400 naming it either way.
+///
+/// ```
+/// use spillway_extender::wire::{self, ExtenderArgs};
+///
+/// let args: ExtenderArgs = wire::decode(
+///     br#"{"Nodes":{"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]}}"#,
+/// )
+/// .unwrap();
+/// let list = args.nodes.unwrap();
+/// assert_eq!(list.names().unwrap(), ["a", "b"]);
+/// assert_eq!(list.node(1).unwrap().metadata.name.as_deref(), Some("b"));
+/// assert_eq!(list.subset(|i| i == 1).items[0].get(), r#"{"metadata":{"name":"b"}}"#);
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct NodeList {
     /// `kind`, when sent.
@@ -273,37 +320,72 @@ pub struct NodeList {
     pub api_version: Option<String>,
     /// `metadata` as sent (`{}` when absent).
     pub metadata: Option<Box<RawValue>>,
-    /// The nodes.
-    pub items: Vec<Node>,
-    /// The nodes as sent, one per item.
-    pub raw_items: Vec<Box<RawValue>>,
+    /// The nodes (`v1.Node` objects) as sent.
+    pub items: Vec<Box<RawValue>>,
 }
 
 impl NodeList {
-    /// The nodes' names, in order.
-    pub fn names(&self) -> Vec<String> {
+    /// Decodes the `i`th node.
+    ///
+    /// # Errors
+    /// No such item, or one that is not a `v1.Node` (named `items[i]`, with
+    /// its field).
+    pub fn node(&self, i: usize) -> Result<Node, DecodeError> {
+        let raw = self
+            .items
+            .get(i)
+            .ok_or_else(|| DecodeError(format!("items[{i}]: no such item")))?;
+        serde_json::from_str(raw.get()).map_err(|e| DecodeError(format!("items[{i}]: {e}")))
+    }
+
+    /// Decodes every node.
+    ///
+    /// # Errors
+    /// As [`NodeList::node`], for the first node that does not decode.
+    pub fn nodes(&self) -> Result<Vec<Node>, DecodeError> {
+        (0..self.items.len()).map(|i| self.node(i)).collect()
+    }
+
+    /// The nodes' names (`metadata.name`, `""` when absent), in order, read
+    /// without decoding the rest of each node.
+    ///
+    /// # Errors
+    /// An item that is not an object, or a `metadata` or `name` of the wrong
+    /// type.
+    pub fn names(&self) -> Result<Vec<String>, DecodeError> {
+        #[derive(Deserialize)]
+        struct Meta {
+            #[serde(default)]
+            name: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct Named {
+            #[serde(default)]
+            metadata: Option<Meta>,
+        }
         self.items
             .iter()
-            .map(|n| n.metadata.name.clone().unwrap_or_default())
+            .enumerate()
+            .map(|(i, raw)| {
+                let named: Named = serde_json::from_str(raw.get())
+                    .map_err(|e| DecodeError(format!("items[{i}]: {e}")))?;
+                Ok(named.metadata.and_then(|m| m.name).unwrap_or_default())
+            })
             .collect()
     }
 
-    /// A list of the nodes whose names `keep` accepts, each exactly as it was
+    /// A list of the nodes whose index `keep` accepts, each exactly as it was
     /// sent, in the order sent.
-    pub fn subset(&self, mut keep: impl FnMut(&str) -> bool) -> NodeList {
-        let mut out = NodeList {
+    pub fn subset(&self, mut keep: impl FnMut(usize) -> bool) -> NodeList {
+        NodeList {
             kind: self.kind.clone(),
             api_version: self.api_version.clone(),
             metadata: self.metadata.clone(),
-            ..NodeList::default()
-        };
-        for (node, raw) in self.items.iter().zip(&self.raw_items) {
-            if keep(node.metadata.name.as_deref().unwrap_or_default()) {
-                out.items.push(node.clone());
-                out.raw_items.push(raw.clone());
-            }
+            items: (0..self.items.len())
+                .filter(|&i| keep(i))
+                .filter_map(|i| self.items.get(i).cloned())
+                .collect(),
         }
-        out
     }
 }
 
@@ -333,19 +415,11 @@ impl<'de> Deserialize<'de> for NodeList {
             }
         }
         let raw = d.deserialize_map(ObjectOnly)?;
-        let raw_items = raw.items.unwrap_or_default();
-        let mut items = Vec::with_capacity(raw_items.len());
-        for (i, r) in raw_items.iter().enumerate() {
-            let node: Node = serde_json::from_str(r.get())
-                .map_err(|e| de::Error::custom(format!("items[{i}]: {e}")))?;
-            items.push(node);
-        }
         Ok(NodeList {
             kind: raw.kind,
             api_version: raw.api_version,
             metadata: raw.metadata,
-            items,
-            raw_items,
+            items: raw.items.unwrap_or_default(),
         })
     }
 }
@@ -364,7 +438,7 @@ impl Serialize for NodeList {
             Some(meta) => m.serialize_entry("metadata", meta)?,
             None => m.serialize_entry("metadata", &BTreeMap::<String, String>::new())?,
         }
-        m.serialize_entry("items", &self.raw_items)?;
+        m.serialize_entry("items", &self.items)?;
         m.end()
     }
 }

@@ -286,7 +286,7 @@ fn full_node_objects_update_the_cache_and_come_back_as_sent() {
     let r = ext.filter(&args).unwrap();
     assert!(r.node_names.is_none());
     let nodes = r.nodes.as_ref().unwrap();
-    assert_eq!(nodes.names(), ["ecs-new"]);
+    assert_eq!(nodes.names().unwrap(), ["ecs-new"]);
     let out = String::from_utf8(wire::encode(&r)).unwrap();
     assert!(out.starts_with(&format!(
         r#"{{"Nodes":{{"metadata":{{}},"items":[{}]}},"NodeNames":null,"FailedNodes":{{}},"FailedAndUnresolvableNodes":{{"virtual-kubelet-cn-hangzhou-h":"#,

@@ -83,12 +83,13 @@ fn sent(body: &str) -> (Vec<String>, Vec<(String, String)>) {
     let args: ExtenderArgs = wire::decode(body.as_bytes()).unwrap();
     match &args.nodes {
         Some(list) => {
-            let raw = list
-                .names()
-                .into_iter()
-                .zip(list.raw_items.iter().map(|r| r.get().to_string()))
+            let names = list.names().unwrap();
+            let raw = names
+                .iter()
+                .cloned()
+                .zip(list.items.iter().map(|r| r.get().to_string()))
                 .collect();
-            (list.names(), raw)
+            (names, raw)
         }
         None => (args.node_names.unwrap(), Vec::new()),
     }
@@ -115,11 +116,12 @@ async fn recorded_filter_requests_get_go_json_over_the_nodes_sent() {
                     result.node_names.is_none(),
                     "{file}: answers in the form asked"
                 );
-                for (name, text) in list.names().iter().zip(&list.raw_items) {
+                let names = list.names().unwrap();
+                for (name, text) in names.iter().zip(&list.items) {
                     let original = raw.iter().find(|(n, _)| n == name).unwrap();
                     assert_eq!(text.get(), original.1, "{file}: {name} as sent");
                 }
-                list.names()
+                names
             }
             None => result.node_names.clone().unwrap(),
         };
@@ -159,7 +161,7 @@ async fn recorded_filter_requests_with_upstream_rules_reject_as_upstream_does() 
         let passed = result
             .nodes
             .as_ref()
-            .map(wire::NodeList::names)
+            .map(|l| l.names().unwrap())
             .or(result.node_names.clone())
             .unwrap();
         assert_eq!(passed, [GATEWAY_ECS], "{file}");

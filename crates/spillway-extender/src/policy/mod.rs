@@ -18,7 +18,7 @@ use spillway_core::NodeIdx;
 
 use crate::cache::View;
 use crate::config::{Config, PolicyName, Weighted};
-use crate::wire::{HostPriority, MAX_EXTENDER_PRIORITY};
+use crate::wire::MAX_EXTENDER_PRIORITY;
 
 /// What a policy sees: the pod, its candidates and the cluster.
 #[derive(Debug)]
@@ -46,8 +46,8 @@ pub struct Rejection {
 /// The outcome of the filter policies.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filtered {
-    /// Passing candidates, in candidate order.
-    pub passed: Vec<String>,
+    /// Whether each candidate passes, in candidate order.
+    pub passed: Vec<bool>,
     /// Rejected ones that preemption might help.
     pub failed: BTreeMap<String, String>,
     /// Rejected ones that preemption cannot help.
@@ -79,10 +79,13 @@ pub fn filter(policies: &[PolicyName], input: &Input<'_>) -> Filtered {
             }
         }
     }
-    let mut out = Filtered::default();
+    let mut out = Filtered {
+        passed: verdicts.iter().map(Option::is_none).collect(),
+        ..Filtered::default()
+    };
     for (&(name, _), v) in input.candidates.iter().zip(verdicts) {
         match v {
-            None => out.passed.push(name.to_string()),
+            None => {}
             Some(r) if r.unresolvable => {
                 out.unresolvable.insert(name.to_string(), r.reason);
             }
@@ -96,7 +99,7 @@ pub fn filter(policies: &[PolicyName], input: &Input<'_>) -> Filtered {
 
 /// Runs the prioritize policies and combines them: each candidate's score is
 /// `round(Σ weight × score / Σ weight)`, 0–10, in candidate order.
-pub fn prioritize(policies: &[Weighted], input: &Input<'_>) -> Vec<HostPriority> {
+pub fn prioritize(policies: &[Weighted], input: &Input<'_>) -> Vec<i64> {
     let n = input.candidates.len();
     let mut sum = vec![0u64; n];
     let mut weights = 0u64;
@@ -112,14 +115,8 @@ pub fn prioritize(policies: &[Weighted], input: &Input<'_>) -> Vec<HostPriority>
             *s += u64::from(w.weight) * x.clamp(0, MAX_EXTENDER_PRIORITY) as u64;
         }
     }
-    input
-        .candidates
-        .iter()
-        .zip(sum)
-        .map(|(&(name, _), s)| HostPriority {
-            host: name.to_string(),
-            score: (s + weights / 2).checked_div(weights).unwrap_or(0) as i64,
-        })
+    sum.into_iter()
+        .map(|s| (s + weights / 2).checked_div(weights).unwrap_or(0) as i64)
         .collect()
 }
 

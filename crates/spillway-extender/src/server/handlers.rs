@@ -203,11 +203,11 @@ fn answer<B: Backend>(backend: &B, verb: Verb, body: &[u8]) -> Result<Vec<u8>, S
     Ok(match verb {
         Verb::Filter => {
             let args: ExtenderArgs = wire::decode(body).map_err(|e| bad(&e))?;
-            wire::encode(&backend.filter(&args).map_err(|e| bad(&e))?)
+            backend.filter_json(&args).map_err(|e| bad(&e))?
         }
         Verb::Prioritize => {
             let args: ExtenderArgs = wire::decode(body).map_err(|e| bad(&e))?;
-            wire::encode(&backend.prioritize(&args).map_err(|e| bad(&e))?)
+            backend.prioritize_json(&args).map_err(|e| bad(&e))?
         }
         Verb::Preempt => {
             let args: ExtenderPreemptionArgs = wire::decode(body).map_err(|e| bad(&e))?;

@@ -92,7 +92,7 @@ use crate::cache::CacheStats;
 use crate::config::Config;
 use crate::extender::{BadRequest, Extender};
 use crate::wire::{
-    ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult,
+    self, ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult,
     ExtenderPreemptionArgs, ExtenderPreemptionResult, HostPriority,
 };
 
@@ -111,6 +111,24 @@ pub trait Backend: Send + Sync + 'static {
     /// # Errors
     /// A request that cannot be answered (400).
     fn prioritize(&self, args: &ExtenderArgs) -> Result<Vec<HostPriority>, BadRequest>;
+
+    /// The filter verb's answer as JSON (by default, [`Backend::filter`]'s
+    /// encoded).
+    ///
+    /// # Errors
+    /// As [`Backend::filter`].
+    fn filter_json(&self, args: &ExtenderArgs) -> Result<Vec<u8>, BadRequest> {
+        self.filter(args).map(|r| wire::encode(&r))
+    }
+
+    /// The prioritize verb's answer as JSON (by default,
+    /// [`Backend::prioritize`]'s encoded).
+    ///
+    /// # Errors
+    /// As [`Backend::prioritize`].
+    fn prioritize_json(&self, args: &ExtenderArgs) -> Result<Vec<u8>, BadRequest> {
+        self.prioritize(args).map(|r| wire::encode(&r))
+    }
 
     /// The bind verb (failures are in-band, in the result's `Error`).
     fn bind(&self, args: &ExtenderBindingArgs) -> ExtenderBindingResult;
@@ -136,6 +154,14 @@ impl Backend for Extender {
 
     fn prioritize(&self, args: &ExtenderArgs) -> Result<Vec<HostPriority>, BadRequest> {
         Extender::prioritize(self, args)
+    }
+
+    fn filter_json(&self, args: &ExtenderArgs) -> Result<Vec<u8>, BadRequest> {
+        self.filter_answer(args).map(|a| a.to_json())
+    }
+
+    fn prioritize_json(&self, args: &ExtenderArgs) -> Result<Vec<u8>, BadRequest> {
+        self.prioritize_answer(args).map(|a| a.to_json())
     }
 
     fn bind(&self, args: &ExtenderBindingArgs) -> ExtenderBindingResult {

@@ -642,7 +642,11 @@ fn mode(form: Form, fleet: &Fleet, state: &AppState<Extender>) -> Res<Mode> {
         .filter(&decode(&body(&pod, &filter_tail))?)
         .map_err(|e| e.to_string())?;
     let passed = match form {
-        Form::Names => filtered.node_names.clone().unwrap_or_default(),
+        Form::Names => filtered
+            .node_names
+            .as_ref()
+            .map(|n| n.to_vec())
+            .unwrap_or_default(),
         Form::Nodes => match &filtered.nodes {
             Some(l) => l.names().map_err(|e| e.to_string())?,
             None => Vec::new(),
@@ -688,7 +692,10 @@ fn mode(form: Form, fleet: &Fleet, state: &AppState<Extender>) -> Res<Mode> {
     if std::env::var_os("PHASES").is_some() {
         let fb = body(&pod, &filter_tail);
         let pb = body(&pod, &prioritize_tail);
-        let n = 200;
+        let n: u32 = std::env::var("PHASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(200);
         let t = Instant::now();
         for _ in 0..n {
             std::hint::black_box(decode(&fb)?);

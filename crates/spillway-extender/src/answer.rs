@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::io::Write as _;
 
 use crate::policy::Filtered;
-use crate::wire::{self, ExtenderFilterResult, FailedNodesMap, HostPriority, NodeList};
+use crate::wire::{self, ExtenderFilterResult, FailedNodesMap, HostPriority, NameList, NodeList};
 
 /// The filter verdict on one request's candidates.
 ///
@@ -33,7 +33,7 @@ pub struct FilterAnswer<'a> {
     /// The candidates as sent in full, when they were.
     pub(crate) nodes: Option<&'a NodeList>,
     /// The candidates' names, in request order.
-    pub(crate) names: Cow<'a, [String]>,
+    pub(crate) names: Cow<'a, NameList>,
     pub(crate) filtered: Filtered,
 }
 
@@ -52,7 +52,7 @@ impl FilterAnswer<'_> {
                 result.node_names = Some(
                     (0..self.names.len())
                         .filter(passed)
-                        .filter_map(|i| self.names.get(i).cloned())
+                        .filter_map(|i| self.names.get(i))
                         .collect(),
                 );
             }
@@ -146,7 +146,7 @@ fn push_map(out: &mut Vec<u8>, map: &FailedNodesMap) {
 #[derive(Debug)]
 pub struct PriorityAnswer<'a> {
     /// The candidates' names, in request order.
-    pub(crate) names: Cow<'a, [String]>,
+    pub(crate) names: Cow<'a, NameList>,
     /// Their scores, 0–10.
     pub(crate) scores: Vec<i64>,
 }
@@ -158,7 +158,7 @@ impl PriorityAnswer<'_> {
             .iter()
             .zip(&self.scores)
             .map(|(host, &score)| HostPriority {
-                host: host.clone(),
+                host: host.to_string(),
                 score,
             })
             .collect()
@@ -251,7 +251,7 @@ mod tests {
             };
             let answer = FilterAnswer {
                 nodes: full.then_some(&list),
-                names: Cow::Borrowed(&names),
+                names: Cow::Owned(names.into()),
                 filtered,
             };
             let json = answer.to_json();
@@ -271,7 +271,7 @@ mod tests {
             hosts in proptest::collection::vec((text(), -3i64..=13), 0..6),
         ) {
             let (names, scores): (Vec<String>, Vec<i64>) = hosts.into_iter().unzip();
-            let answer = PriorityAnswer { names: Cow::Owned(names), scores };
+            let answer = PriorityAnswer { names: Cow::Owned(names.into()), scores };
             prop_assert_eq!(answer.to_json(), wire::encode(&answer.to_result()));
         }
     }

@@ -12,7 +12,8 @@ use crate::config::{BindMode, Config, PolicyName};
 use crate::policy::{self, Filtered, Input};
 use crate::wire::{
     ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult,
-    ExtenderPreemptionArgs, ExtenderPreemptionResult, HostPriority, MetaPod, MetaVictims, NodeList,
+    ExtenderPreemptionArgs, ExtenderPreemptionResult, HostPriority, MetaPod, MetaVictims, NameList,
+    NodeList,
 };
 
 /// A request that decoded but cannot be answered (no pod, neither `Nodes` nor
@@ -44,7 +45,7 @@ pub trait Binder: Send + Sync + std::fmt::Debug {
 /// .unwrap();
 /// let result = extender.filter(&args).unwrap();
 /// // The cache knows no node n1: it cannot be judged, so it does not pass.
-/// assert_eq!(result.node_names, Some(vec![]));
+/// assert!(result.node_names.unwrap().is_empty());
 /// assert!(result.failed_nodes.unwrap()["n1"].contains("not in spillway's cache"));
 /// ```
 #[derive(Debug)]
@@ -94,14 +95,14 @@ impl Extender {
         &self,
         args: &'a ExtenderArgs,
         policies: impl FnOnce(&Input<'_>) -> R,
-    ) -> Result<(Cow<'a, [String]>, Option<R>), BadRequest> {
+    ) -> Result<(Cow<'a, NameList>, Option<R>), BadRequest> {
         let pod = args
             .pod
             .as_ref()
             .ok_or_else(|| BadRequest("ExtenderArgs: no Pod".into()))?;
         let names = match (&args.nodes, &args.node_names) {
             (Some(list), _) => Cow::Owned(self.upsert(list)?),
-            (None, Some(names)) => Cow::Borrowed(names.as_slice()),
+            (None, Some(names)) => Cow::Borrowed(names),
             (None, None) => {
                 return Err(BadRequest(
                     "ExtenderArgs: neither Nodes nor NodeNames".into(),
@@ -109,7 +110,7 @@ impl Extender {
             }
         };
         let outcome = self.cache.with_pod(pod, |view| {
-            let candidates: Vec<_> = names.iter().map(|n| (n.as_str(), view.node(n))).collect();
+            let candidates: Vec<_> = names.iter().map(|n| (n, view.node(n))).collect();
             policies(&Input {
                 view,
                 pod,
@@ -123,7 +124,7 @@ impl Extender {
     /// Brings the cache up to date with nodes sent in full, and returns their
     /// names. Only the nodes that differ, byte for byte, from what a request
     /// sent before are decoded.
-    fn upsert(&self, list: &NodeList) -> Result<Vec<String>, BadRequest> {
+    fn upsert(&self, list: &NodeList) -> Result<NameList, BadRequest> {
         let sent: Vec<&str> = list.items.iter().map(|raw| raw.get()).collect();
         let mut names = self.cache.known_nodes(&sent);
         let mut fresh = Vec::new();

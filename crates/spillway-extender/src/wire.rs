@@ -23,10 +23,10 @@
 //!
 //! let args: ExtenderArgs =
 //!     wire::decode(br#"{"pod":{"metadata":{"name":"p"}},"nodenames":["a","b"]}"#).unwrap();
-//! assert_eq!(args.node_names.as_deref(), Some(&["a".to_string(), "b".to_string()][..]));
+//! assert_eq!(args.node_names.unwrap(), ["a", "b"]);
 //!
 //! let mut result = ExtenderFilterResult::default();
-//! result.node_names = Some(vec!["a".into()]);
+//! result.node_names = Some(["a"].into_iter().collect());
 //! result.failed_nodes = Some([("b".to_string(), "b > a".to_string())].into());
 //! assert_eq!(
 //!     String::from_utf8(wire::encode(&result)).unwrap(),
@@ -244,15 +244,165 @@ impl GoStringMap {
     }
 }
 
-/// A Go `[]string` (nil for `null`; a `null` item is `""`).
-#[derive(Deserialize)]
-#[serde(transparent)]
-struct GoStrings(Option<Vec<Option<String>>>);
+/// A `[]string` of node names, stored back to back in one buffer:
+/// kube-scheduler sends thousands of names per request, and one allocation
+/// per name (and one free) was a good part of a request's time.
+///
+/// Decodes as Go decodes a `[]string` (a `null` item is `""`; a `null` list
+/// is the `None` around it) and encodes as a JSON array.
+///
+/// ```
+/// use spillway_extender::wire::NameList;
+///
+/// let names: NameList = ["a", "b"].into_iter().collect();
+/// assert_eq!(names.len(), 2);
+/// assert_eq!(names.get(1), Some("b"));
+/// assert_eq!(names, ["a", "b"]);
+/// assert_eq!(serde_json::to_string(&names).unwrap(), r#"["a","b"]"#);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct NameList {
+    text: String,
+    /// Where each name ends in `text`.
+    ends: Vec<usize>,
+}
 
-impl GoStrings {
-    fn into_vec(self) -> Option<Vec<String>> {
-        self.0
-            .map(|v| v.into_iter().map(Option::unwrap_or_default).collect())
+impl NameList {
+    /// An empty list.
+    pub fn new() -> NameList {
+        NameList::default()
+    }
+
+    /// Appends a name.
+    pub fn push(&mut self, name: &str) {
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+    }
+
+    /// The number of names.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `i`th name.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = match i {
+            0 => 0,
+            _ => *self.ends.get(i - 1)?,
+        };
+        self.text.get(start..end)
+    }
+
+    /// The names, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i).unwrap_or_default())
+    }
+
+    /// The names as owned strings.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
+}
+
+impl fmt::Debug for NameList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for NameList {
+    fn from_iter<I: IntoIterator<Item = S>>(names: I) -> NameList {
+        let mut list = NameList::new();
+        for n in names {
+            list.push(n.as_ref());
+        }
+        list
+    }
+}
+
+impl<S: AsRef<str>> From<Vec<S>> for NameList {
+    fn from(names: Vec<S>) -> NameList {
+        names.iter().collect()
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<[S]> for NameList {
+    fn eq(&self, other: &[S]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_ref())
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for NameList {
+    fn eq(&self, other: &[S; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for NameList {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        *self == other[..]
+    }
+}
+
+impl Serialize for NameList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for NameList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<NameList, D::Error> {
+        struct List;
+        impl<'de> Visitor<'de> for List {
+            type Value = NameList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of strings")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<NameList, A::Error> {
+                let mut list = NameList::new();
+                if let Some(n) = seq.size_hint() {
+                    list.ends.reserve(n);
+                }
+                while seq.next_element_seed(Push(&mut list))?.is_some() {}
+                Ok(list)
+            }
+        }
+        /// Reads one item into the list, borrowing it from the input where
+        /// it can (no allocation per name); `null` is `""`.
+        struct Push<'a>(&'a mut NameList);
+        impl<'de> de::DeserializeSeed<'de> for Push<'_> {
+            type Value = ();
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.deserialize_option(self)
+            }
+        }
+        impl<'de> Visitor<'de> for Push<'_> {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<(), E> {
+                self.0.push("");
+                Ok(())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+                self.visit_none()
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.deserialize_str(self)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+                self.0.push(v);
+                Ok(())
+            }
+        }
+        d.deserialize_seq(List)
     }
 }
 
@@ -452,13 +602,13 @@ pub struct ExtenderArgs {
     /// `nodeCacheCapable`).
     pub nodes: Option<NodeList>,
     /// `NodeNames`: the candidates by name (when it is).
-    pub node_names: Option<Vec<String>>,
+    pub node_names: Option<NameList>,
 }
 
 go_struct!(ExtenderArgs, "ExtenderArgs (an object with Pod and Nodes or NodeNames)", |map, v| [
     "Pod" => { v.pod = map.next_value()?; Ok(()) },
     "Nodes" => { v.nodes = map.next_value()?; Ok(()) },
-    "NodeNames" => { v.node_names = map.next_value::<GoStrings>()?.into_vec(); Ok(()) },
+    "NodeNames" => { v.node_names = map.next_value()?; Ok(()) },
 ]);
 
 impl Serialize for ExtenderArgs {
@@ -478,7 +628,7 @@ pub struct ExtenderFilterResult {
     /// `Nodes`: the passing nodes as sent (when not `nodeCacheCapable`).
     pub nodes: Option<NodeList>,
     /// `NodeNames`: the passing nodes by name (when `nodeCacheCapable`).
-    pub node_names: Option<Vec<String>>,
+    pub node_names: Option<NameList>,
     /// `FailedNodes`: rejected nodes that preemption might help.
     pub failed_nodes: Option<FailedNodesMap>,
     /// `FailedAndUnresolvableNodes`: rejected nodes that preemption cannot help
@@ -491,7 +641,7 @@ pub struct ExtenderFilterResult {
 
 go_struct!(ExtenderFilterResult, "ExtenderFilterResult", |map, v| [
     "Nodes" => { v.nodes = map.next_value()?; Ok(()) },
-    "NodeNames" => { v.node_names = map.next_value::<GoStrings>()?.into_vec(); Ok(()) },
+    "NodeNames" => { v.node_names = map.next_value()?; Ok(()) },
     "FailedNodes" => { v.failed_nodes = map.next_value::<GoStringMap>()?.into_map(); Ok(()) },
     "FailedAndUnresolvableNodes" => {
         v.failed_and_unresolvable_nodes = map.next_value::<GoStringMap>()?.into_map();

@@ -161,6 +161,7 @@ fn ext_sampled(scope: Scope, pod: &k::Pod) -> Vec<String> {
         .unwrap()
         .node_names
         .unwrap()
+        .to_vec()
 }
 
 #[test]

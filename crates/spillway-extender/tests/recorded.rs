@@ -91,7 +91,7 @@ fn sent(body: &str) -> (Vec<String>, Vec<(String, String)>) {
                 .collect();
             (names, raw)
         }
-        None => (args.node_names.unwrap(), Vec::new()),
+        None => (args.node_names.unwrap().to_vec(), Vec::new()),
     }
 }
 
@@ -123,7 +123,7 @@ async fn recorded_filter_requests_get_go_json_over_the_nodes_sent() {
                 }
                 names
             }
-            None => result.node_names.clone().unwrap(),
+            None => result.node_names.clone().unwrap().to_vec(),
         };
         let failed = result.failed_nodes.clone().unwrap_or_default();
         let held = result
@@ -162,7 +162,7 @@ async fn recorded_filter_requests_with_upstream_rules_reject_as_upstream_does() 
             .nodes
             .as_ref()
             .map(|l| l.names().unwrap())
-            .or(result.node_names.clone())
+            .or(result.node_names.as_ref().map(|n| n.to_vec()))
             .unwrap();
         assert_eq!(passed, [GATEWAY_ECS], "{file}");
         let held = result.failed_and_unresolvable_nodes.unwrap();

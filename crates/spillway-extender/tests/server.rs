@@ -55,7 +55,7 @@ fn double() -> (Double, Controls) {
 impl Backend for Double {
     fn filter(&self, args: &ExtenderArgs) -> Result<ExtenderFilterResult, BadRequest> {
         let names = args.node_names.clone().unwrap_or_default();
-        match names.first().map(String::as_str) {
+        match names.get(0) {
             Some("panic") => panic!("the double was told to panic"),
             Some("bad") => return Err(BadRequest("no pod in the request".into())),
             Some("wait") => {
@@ -74,9 +74,9 @@ impl Backend for Double {
         Ok(args
             .node_names
             .iter()
-            .flatten()
+            .flat_map(|names| names.iter())
             .map(|host| HostPriority {
-                host: host.clone(),
+                host: host.to_string(),
                 score: 7,
             })
             .collect())
@@ -185,7 +185,7 @@ async fn filter_answers_go_json() {
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.content_type, "application/json");
     let expected = ExtenderFilterResult {
-        node_names: Some(vec!["a".into(), "b".into()]),
+        node_names: Some(["a", "b"].into_iter().collect()),
         ..ExtenderFilterResult::default()
     };
     assert_eq!(answer.body.as_bytes(), wire::encode(&expected));

@@ -785,6 +785,67 @@ fn mode(form: Form, fleet: &Fleet, state: &AppState<Extender>) -> Res<Mode> {
                 );
             }
         }
+        {
+            let args = decode(&fb)?;
+            let pod = args.pod.as_ref().ok_or("no pod")?;
+            let names: Vec<String> = match (&args.node_names, &args.nodes) {
+                (Some(n), _) => n.to_vec(),
+                (None, Some(l)) => l.names().map_err(|e| e.to_string())?,
+                _ => Vec::new(),
+            };
+            let cfg = extender.config();
+            let t = Instant::now();
+            for _ in 0..n {
+                extender
+                    .cache()
+                    .with_pod(pod, |_v| ())
+                    .map_err(|e| e.to_string())?;
+            }
+            let wp = t.elapsed() / n;
+            let (mut tc, mut ts, mut tsp, mut tco) = (
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO,
+            );
+            extender
+                .cache()
+                .with_pod(pod, |view| {
+                    for _ in 0..n {
+                        let t = Instant::now();
+                        let candidates: Vec<_> = names
+                            .iter()
+                            .map(|nm| (nm.as_str(), view.node(nm)))
+                            .collect();
+                        tc += t.elapsed();
+                        let input = spillway_extender::policy::Input {
+                            view,
+                            pod,
+                            candidates: &candidates,
+                            config: cfg,
+                        };
+                        let t = Instant::now();
+                        std::hint::black_box(spillway_extender::policy::strict_overflow::filter(
+                            &input,
+                        ));
+                        ts += t.elapsed();
+                        let t = Instant::now();
+                        std::hint::black_box(spillway_extender::policy::spread::score(&input));
+                        tsp += t.elapsed();
+                        let t = Instant::now();
+                        std::hint::black_box(spillway_extender::policy::cost::score(&input));
+                        tco += t.elapsed();
+                    }
+                })
+                .map_err(|e| e.to_string())?;
+            println!(
+                "PHASES3 with_pod {wp:?} candidates {:?} strict {:?} spread {:?} cost {:?}",
+                tc / n,
+                ts / n,
+                tsp / n,
+                tco / n
+            );
+        }
         println!(
             "PHASES filter decode {d_f:?} answer {a_f:?} encode {e_f:?}; prioritize decode {d_p:?} answer {a_p:?} encode {e_p:?}; decode+drop {dd:?}"
         );

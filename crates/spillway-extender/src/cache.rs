@@ -149,6 +149,10 @@ struct Model {
     added: usize,
     /// Each node's [`NodeInfo`] by index (as `Inner::nodes` has it by name).
     infos: Vec<Option<NodeInfo>>,
+    /// Each node's zone by index, numbered (see [`View::zone_id`]).
+    zone_ids: Vec<Option<usize>>,
+    /// The number of zones.
+    zones: usize,
     /// Node names → index, as `cluster.node_by_name`.
     names: NameIndex,
     /// `scenario.spec_table()` (the ACK settings never change after load).
@@ -240,6 +244,8 @@ pub struct View<'a> {
     pub scenario: &'a Scenario,
     nodes: &'a HashMap<String, (usize, spec::Node, NodeInfo)>,
     infos: &'a [Option<NodeInfo>],
+    zone_ids: &'a [Option<usize>],
+    zones: usize,
     names: &'a NameIndex,
     spec_table: Option<&'a SpecTable>,
     workloads: &'a HashMap<WorkloadKey, BTreeMap<String, u32>>,
@@ -269,6 +275,18 @@ impl View<'_> {
             Some(Some(info)) => Some(info),
             _ => self.info(name),
         }
+    }
+
+    /// The zone of the node at `idx` as a number below [`View::zone_count`]
+    /// (nodes of one zone share it), for counting per zone without comparing
+    /// names.
+    pub fn zone_id(&self, idx: NodeIdx) -> Option<usize> {
+        self.zone_ids.get(idx.index()).copied().flatten()
+    }
+
+    /// The number of zones of the nodes the model holds.
+    pub fn zone_count(&self) -> usize {
+        self.zones
     }
 
     /// Every node the cache knows, by name.
@@ -874,7 +892,7 @@ impl Inner {
                 running.insert(key, idx);
             }
         }
-        let infos = snapshot
+        let infos: Vec<Option<NodeInfo>> = snapshot
             .cluster
             .node_indices()
             .map(|n| {
@@ -882,6 +900,18 @@ impl Inner {
                 self.nodes.get(name).map(|(_, _, info)| info.clone())
             })
             .collect();
+        let (zone_ids, zones) = {
+            let mut numbers: HashMap<&str, usize> = HashMap::new();
+            let ids = infos
+                .iter()
+                .map(|info| {
+                    let zone = info.as_ref()?.zone.as_deref()?;
+                    let next = numbers.len();
+                    Some(*numbers.entry(zone).or_insert(next))
+                })
+                .collect();
+            (ids, numbers.len())
+        };
         let names = NameIndex::new(&snapshot.cluster);
         let spec_table = self.scenario.spec_table().ok();
         self.model = Some(Model {
@@ -891,6 +921,8 @@ impl Inner {
             running,
             added: 0,
             infos,
+            zone_ids,
+            zones,
             names,
             spec_table,
         });
@@ -949,6 +981,8 @@ impl Inner {
             scenario: &self.scenario,
             nodes: &self.nodes,
             infos: &model.infos,
+            zone_ids: &model.zone_ids,
+            zones: model.zones,
             names: &model.names,
             spec_table: model.spec_table.as_ref(),
             workloads: &self.workloads,

@@ -157,7 +157,7 @@ impl<'c> Scheduler<'c> {
     /// One scheduling cycle for `pod` against `state`: every node filtered, every
     /// feasible node scored. Nothing is placed.
     pub fn evaluate(&self, state: &ClusterState, pod: PodIdx) -> Evaluation {
-        self.evaluate_nodes(state, pod, None, true)
+        self.evaluate_nodes(state, pod, None, true, usize::MAX)
     }
 
     /// One scheduling cycle for `pod` over some candidate nodes only, as
@@ -191,7 +191,7 @@ impl<'c> Scheduler<'c> {
         pod: PodIdx,
         candidates: &[NodeIdx],
     ) -> Evaluation {
-        self.evaluate_nodes(state, pod, Some(candidates), true)
+        self.evaluate_nodes(state, pod, Some(candidates), true, usize::MAX)
     }
 
     /// As [`Scheduler::evaluate_among`], without the scores: PreFilter and
@@ -203,7 +203,44 @@ impl<'c> Scheduler<'c> {
         pod: PodIdx,
         candidates: &[NodeIdx],
     ) -> Evaluation {
-        self.evaluate_nodes(state, pod, Some(candidates), false)
+        self.evaluate_nodes(state, pod, Some(candidates), false, usize::MAX)
+    }
+
+    /// As [`Scheduler::filter_among`], stopping once `limit` candidates pass
+    /// (as kube-scheduler stops at `numFeasibleNodesToFind`): `feasible`
+    /// holds the first `limit` passing candidates in candidate order, and the
+    /// candidates after the last of them are in neither `feasible` nor
+    /// `rejected`.
+    ///
+    /// ```
+    /// use spillway_core::{Cluster, ClusterSpec, NodeBuilder, PodBuilder, Profile, Scheduler};
+    ///
+    /// let spec = ClusterSpec {
+    ///     nodes: vec![
+    ///         NodeBuilder::new("small").capacity("1", "8Gi", 110).build(),
+    ///         NodeBuilder::new("a").capacity("4", "8Gi", 110).build(),
+    ///         NodeBuilder::new("b").capacity("4", "8Gi", 110).build(),
+    ///     ],
+    ///     incoming: vec![PodBuilder::new("p").requests("2", "1Gi").build()],
+    ///     ..ClusterSpec::default()
+    /// };
+    /// let snapshot = Cluster::compile(&spec).unwrap();
+    /// let cluster = &snapshot.cluster;
+    /// let scheduler = Scheduler::new(cluster, Profile::default());
+    /// let nodes: Vec<_> = cluster.node_indices().collect();
+    /// let ev = scheduler.filter_first_among(&snapshot.state, snapshot.incoming[0], &nodes, 1);
+    /// assert_eq!(ev.feasible.len(), 1);
+    /// assert_eq!(cluster.node_name(ev.feasible[0].node), "a");
+    /// assert_eq!(ev.rejected.len(), 1); // "small"; "b" was not filtered
+    /// ```
+    pub fn filter_first_among(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        candidates: &[NodeIdx],
+        limit: usize,
+    ) -> Evaluation {
+        self.evaluate_nodes(state, pod, Some(candidates), false, limit)
     }
 
     fn evaluate_nodes(
@@ -212,6 +249,7 @@ impl<'c> Scheduler<'c> {
         pod: PodIdx,
         candidates: Option<&[NodeIdx]>,
         score: bool,
+        limit: usize,
     ) -> Evaluation {
         let cluster = self.cluster;
         let synced;
@@ -253,7 +291,7 @@ impl<'c> Scheduler<'c> {
                 return ev;
             }
         };
-        let feasible = self.filter_all(state, pod, t, &pre, nodes, &mut ev);
+        let feasible = self.filter_all(state, pod, t, &pre, nodes, limit, &mut ev);
         if !score {
             ev.feasible = feasible
                 .into_iter()
@@ -332,6 +370,7 @@ impl<'c> Scheduler<'c> {
         t: &Template,
         pre: &PreFilter<'_>,
         nodes: &[NodeIdx],
+        limit: usize,
         ev: &mut Evaluation,
     ) -> Vec<NodeIdx> {
         let cluster = self.cluster;
@@ -339,6 +378,9 @@ impl<'c> Scheduler<'c> {
         let node_name = cluster.record(pod).node_name.as_deref();
         let mut feasible = Vec::new();
         for &node in nodes {
+            if feasible.len() >= limit {
+                break;
+            }
             match self.filter_node(
                 state,
                 t,

@@ -11,8 +11,6 @@
 //! its own: each ECI pod is its own instance, so a virtual node is no single
 //! point of failure.
 
-use std::collections::BTreeMap;
-
 use spillway_core::NodeIdx;
 
 use super::{Input, fewer_is_better};
@@ -27,18 +25,20 @@ pub fn score(input: &Input<'_>) -> Vec<i64> {
     let view = input.view;
     let counts = view.workload(&workload_key(input.pod));
     // The workload's replicas by node index (each counted node's name looked
-    // up once, not once per candidate) and per zone.
+    // up once, not once per candidate) and per zone (by zone number).
     let mut on_node: Vec<u32> = Vec::new();
-    let mut per_zone: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut per_zone: Vec<f64> = vec![0.0; view.zone_count()];
     if let Some(counts) = counts {
         on_node = vec![0; view.cluster.node_count()];
         for (node, c) in counts {
-            let idx = view.node(node);
-            if let Some(slot) = idx.and_then(|i| on_node.get_mut(i.index())) {
+            let Some(idx) = view.node(node) else {
+                continue;
+            };
+            if let Some(slot) = on_node.get_mut(idx.index()) {
                 *slot = *c;
             }
-            if let Some(zone) = view.info_at(node, idx).and_then(|i| i.zone.as_deref()) {
-                *per_zone.entry(zone).or_default() += f64::from(*c);
+            if let Some(zone) = view.zone_id(idx).and_then(|z| per_zone.get_mut(z)) {
+                *zone += f64::from(*c);
             }
         }
     }
@@ -54,7 +54,6 @@ pub fn score(input: &Input<'_>) -> Vec<i64> {
             },
         }
     };
-    let zone_of = |name: &str, idx| view.info_at(name, idx).and_then(|i| i.zone.as_deref());
     let nodes: Vec<f64> = input
         .candidates
         .iter()
@@ -63,7 +62,10 @@ pub fn score(input: &Input<'_>) -> Vec<i64> {
     let zones: Vec<Option<f64>> = input
         .candidates
         .iter()
-        .map(|&(n, idx)| zone_of(n, idx).map(|z| per_zone.get(z).copied().unwrap_or(0.0)))
+        .map(|&(_, idx)| {
+            let zone = view.zone_id(idx?)?;
+            per_zone.get(zone).copied()
+        })
         .collect();
     let top_node = nodes.iter().copied().fold(0.0, f64::max);
     let top_zone = zones.iter().flatten().copied().fold(0.0, f64::max);

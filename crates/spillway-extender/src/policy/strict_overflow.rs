@@ -40,11 +40,13 @@ pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
             names.into_iter().filter_map(|n| view.node(n)).collect()
         }
     };
-    let fits = if ecs.is_empty() {
+    // Only whether an ECS node fits matters, and the first few for the
+    // reason: the engine stops after finding one more than it lists.
+    let fits = if ecs.is_empty() || !input.candidates.iter().any(is_virtual_at) {
         Vec::new()
     } else {
         view.scheduler()
-            .filter_among(view.state, view.pod, &ecs)
+            .filter_first_among(view.state, view.pod, &ecs, LISTED + 1)
             .feasible
     };
     if fits.is_empty() {
@@ -56,15 +58,10 @@ pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
         .map(|s| view.cluster.node_name(s.node))
         .collect();
     listed.sort_unstable();
-    let more = fits.len().saturating_sub(LISTED);
     let reason = format!(
         "virtual node held for overflow: ECS node(s) can take the pod ({}{}) [spillway strict-overflow]",
         listed.join(", "),
-        if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        }
+        if fits.len() > LISTED { " and more" } else { "" }
     );
     input
         .candidates

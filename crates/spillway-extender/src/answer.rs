@@ -185,6 +185,7 @@ impl PriorityAnswer<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests: a failure is the test's answer
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -853,10 +853,10 @@ impl Inner {
 
     /// Forgets a running pod everywhere.
     fn forget_pod(&mut self, key: &str) {
-        if let Some(model) = self.model.as_mut() {
-            if let Some(idx) = model.running.remove(key) {
-                model.state.remove(&model.cluster, idx);
-            }
+        if let Some(model) = self.model.as_mut()
+            && let Some(idx) = model.running.remove(key)
+        {
+            model.state.remove(&model.cluster, idx);
         }
         let Some(i) = self.running.remove(key) else {
             return;

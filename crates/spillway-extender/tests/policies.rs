@@ -206,6 +206,31 @@ fn bind_refuses_unknown_pods_and_nodes() {
 }
 
 #[test]
+fn replicas_share_one_probe_and_bind_remembers_the_last_pods_seen() {
+    let ext = extender(cluster("64", "64"), |_| {});
+    let first = gateway("gw-0", "1");
+    ext.filter(&names_args(&first, &ALL)).unwrap();
+    // 1,100 more replicas of the same ReplicaSet: one compiled probe for all.
+    for i in 1..=1_100 {
+        ext.filter(&names_args(&gateway(&format!("gw-{i}"), "1"), &ALL))
+            .unwrap();
+    }
+    assert_eq!(ext.cache().stats().probes, 1);
+    // A different spec is a second probe.
+    ext.filter(&names_args(&gateway("big", "2"), &ALL)).unwrap();
+    assert_eq!(ext.cache().stats().probes, 2);
+    // The first pod fell out of the last 1,024 seen; a recent one binds, and
+    // after its bind the replicas still fit elsewhere.
+    assert!(bind(&ext, &first, ECS_H).contains("was not seen"));
+    assert_eq!(bind(&ext, &gateway("gw-1100", "1"), ECS_H), "");
+    assert_eq!(ext.cache().stats().pods, 1);
+    let r = ext
+        .filter(&names_args(&gateway("gw-1101", "1"), &ALL))
+        .unwrap();
+    assert_eq!(r.node_names.unwrap(), [ECS_H, ECS_I]);
+}
+
+#[test]
 fn cost_prefers_ecs_already_paid_for() {
     let ext = extender(cluster("4", "4"), |c| {
         c.policies.prioritize = vec![Weighted {

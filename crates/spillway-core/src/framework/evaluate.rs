@@ -291,7 +291,7 @@ impl<'c> Scheduler<'c> {
                 return ev;
             }
         };
-        let feasible = self.filter_all(state, pod, t, &pre, nodes, limit, &mut ev);
+        let feasible = self.filter_all(state, pod, &pre, nodes, limit, &mut ev);
         if !score {
             ev.feasible = feasible
                 .into_iter()
@@ -367,13 +367,13 @@ impl<'c> Scheduler<'c> {
         &self,
         state: &ClusterState,
         pod: PodIdx,
-        t: &Template,
         pre: &PreFilter<'_>,
         nodes: &[NodeIdx],
         limit: usize,
         ev: &mut Evaluation,
     ) -> Vec<NodeIdx> {
         let cluster = self.cluster;
+        let t = cluster.template_of(pod);
         let statics = cluster.statics(cluster.pod_template(pod));
         let node_name = cluster.record(pod).node_name.as_deref();
         let mut feasible = Vec::new();

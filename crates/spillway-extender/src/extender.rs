@@ -136,18 +136,16 @@ impl Extender {
                 fresh.push((i, node));
             }
         }
-        if fresh.is_empty() {
-            return Ok(names.into_iter().flatten().collect());
-        }
-        let decoded: Vec<(k::Node, &str)> = fresh
-            .iter()
-            .map(|(i, node)| (node.clone(), sent[*i]))
-            .collect();
-        self.cache
-            .upsert_nodes_as_sent(&decoded)
-            .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
-        for (i, node) in fresh {
-            names[i] = Some(node.metadata.name.unwrap_or_default());
+        // (Nothing new, the common case: no write lock.)
+        if !fresh.is_empty() {
+            for (i, node) in &fresh {
+                names[*i] = Some(node.metadata.name.clone().unwrap_or_default());
+            }
+            let decoded: Vec<(k::Node, &str)> =
+                fresh.into_iter().map(|(i, node)| (node, sent[i])).collect();
+            self.cache
+                .upsert_nodes_as_sent(&decoded)
+                .map_err(|e| BadRequest(format!("Nodes: {e}")))?;
         }
         Ok(names.into_iter().flatten().collect())
     }

@@ -249,6 +249,7 @@ pub struct View<'a> {
     names: &'a NameIndex,
     spec_table: Option<&'a SpecTable>,
     workloads: &'a HashMap<WorkloadKey, BTreeMap<String, u32>>,
+    running: &'a HashMap<String, PodIdx>,
 }
 
 impl View<'_> {
@@ -298,6 +299,19 @@ impl View<'_> {
     /// (`scenario.spec_table()`, built once per model), if they are valid.
     pub fn spec_table(&self) -> Option<&SpecTable> {
         self.spec_table
+    }
+
+    /// The running pods the model holds, by UID (pods without one are left
+    /// out). Built on each call: for the preempt verb, not per candidate.
+    pub fn running_by_uid(&self) -> HashMap<&str, PodIdx> {
+        self.scenario
+            .running
+            .iter()
+            .filter_map(|pod| {
+                let uid = pod.metadata.uid.as_deref().filter(|u| !u.is_empty())?;
+                Some((uid, *self.running.get(&pod_key(pod))?))
+            })
+            .collect()
     }
 
     /// Running pods of a workload per node.
@@ -986,6 +1000,7 @@ impl Inner {
             names: &model.names,
             spec_table: model.spec_table.as_ref(),
             workloads: &self.workloads,
+            running: &model.running,
         }
     }
 }

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1 as k;
+use spillway_core::{NodeIdx, PodIdx};
 
 use crate::answer::{FilterAnswer, PriorityAnswer};
-use crate::cache::Cache;
-use crate::config::{BindMode, Config, PolicyName};
+use crate::cache::{Cache, View};
+use crate::config::{BindMode, Config};
 use crate::policy::{self, Filtered, Input};
 use crate::wire::{
     ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult,
@@ -247,9 +248,10 @@ impl Extender {
     }
 
     /// The preempt verb: the candidate nodes and victims the extender accepts,
-    /// by victim UID. With strict-overflow, virtual nodes are dropped while an
-    /// ECS node is a candidate (make room on ECS before ECI); every other
-    /// candidate is kept with its victims.
+    /// by victim UID. Each candidate is filtered again with its victims
+    /// removed (as kube-scheduler's `SelectVictimsOnNode` does), and the
+    /// filter policies keep or drop it ([`policy::preempt`]); kept nodes keep
+    /// their victims as sent.
     ///
     /// # Errors
     /// A request without a pod.
@@ -257,9 +259,10 @@ impl Extender {
         &self,
         args: &ExtenderPreemptionArgs,
     ) -> Result<ExtenderPreemptionResult, BadRequest> {
-        if args.pod.is_none() {
-            return Err(BadRequest("ExtenderPreemptionArgs: no Pod".into()));
-        }
+        let pod = args
+            .pod
+            .as_ref()
+            .ok_or_else(|| BadRequest("ExtenderPreemptionArgs: no Pod".into()))?;
         let mut victims: BTreeMap<String, Option<MetaVictims>> = BTreeMap::new();
         if let Some(meta) = &args.node_name_to_meta_victims {
             victims.extend(meta.iter().map(|(n, v)| (n.clone(), v.clone())));
@@ -281,19 +284,57 @@ impl Extender {
                 victims.entry(node.clone()).or_insert(meta);
             }
         }
-        if self
-            .config
-            .policies
-            .filter
-            .contains(&PolicyName::StrictOverflow)
-        {
-            let is_virtual = |n: &str| self.cache.node_info(n).is_some_and(|i| i.is_virtual);
-            if victims.keys().any(|n| !is_virtual(n)) {
-                victims.retain(|n, _| !is_virtual(n));
+        let filters = &self.config.policies.filter;
+        if !filters.is_empty() {
+            // A pod the engine cannot model: no opinion, as in the filter verb.
+            if let Ok(keep) = self.cache.with_pod(pod, |view| {
+                let candidates: Vec<_> =
+                    victims.keys().map(|n| (n.as_str(), view.node(n))).collect();
+                let fits = fits_without_victims(view, &candidates, &victims);
+                let input = Input {
+                    view,
+                    pod,
+                    candidates: &candidates,
+                    config: &self.config,
+                };
+                policy::preempt(filters, &input, &fits)
+            }) {
+                let mut keep = keep.into_iter();
+                victims.retain(|_, _| keep.next().unwrap_or(true));
             }
         }
         Ok(ExtenderPreemptionResult {
             node_name_to_meta_victims: Some(victims),
         })
     }
+}
+
+/// Whether the pod fits on each candidate once its victims (by UID, among the
+/// running pods the cache holds) are gone. An unknown node does not.
+fn fits_without_victims(
+    view: &View<'_>,
+    candidates: &[(&str, Option<NodeIdx>)],
+    victims: &BTreeMap<String, Option<MetaVictims>>,
+) -> Vec<bool> {
+    let by_uid = view.running_by_uid();
+    let trials: Vec<(NodeIdx, Vec<PodIdx>)> = candidates
+        .iter()
+        .filter_map(|&(name, idx)| {
+            let pods = victims.get(name).and_then(|v| v.as_ref()?.pods.as_ref());
+            let removed = pods
+                .into_iter()
+                .flatten()
+                .filter_map(|p| by_uid.get(p.as_ref()?.uid.as_str()).copied())
+                .collect();
+            Some((idx?, removed))
+        })
+        .collect();
+    let mut verdicts = view
+        .scheduler()
+        .filter_without_victims(view.state, view.pod, &trials)
+        .into_iter();
+    candidates
+        .iter()
+        .map(|(_, idx)| idx.is_some() && verdicts.next().is_some_and(|v| v.is_none()))
+        .collect()
 }

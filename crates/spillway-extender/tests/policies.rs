@@ -339,20 +339,87 @@ fn bad_requests_are_refused_with_a_message() {
     assert!(ext.preempt(&ExtenderPreemptionArgs::default()).is_err());
 }
 
+/// A preempt request: the pod and, per candidate node, the victims' UIDs.
+fn preemption(pod: &k::Pod, victims: &[(&str, &[&str])]) -> ExtenderPreemptionArgs {
+    let meta: BTreeMap<_, _> = victims
+        .iter()
+        .map(|(node, uids)| {
+            let pods: Vec<_> = uids.iter().map(|u| json!({"UID": u})).collect();
+            (
+                node.to_string(),
+                json!({"Pods": pods, "NumPDBViolations": 0}),
+            )
+        })
+        .collect();
+    serde_json::from_value(json!({"Pod": pod, "NodeNameToMetaVictims": meta})).unwrap()
+}
+
+fn kept(ext: &Extender, args: &ExtenderPreemptionArgs) -> Vec<String> {
+    let r = ext.preempt(args).unwrap();
+    r.node_name_to_meta_victims.unwrap().into_keys().collect()
+}
+
 #[test]
-fn preempt_keeps_ecs_candidates_and_answers_by_uid() {
+fn preempt_answers_by_uid_and_converts_full_victims() {
     let ext = extender(cluster("4", "4"), |_| {});
     let args: ExtenderPreemptionArgs = wire::decode(
         br#"{"Pod":{"metadata":{"name":"p"}},
             "NodeNameToVictims":{"ecs-h":{"Pods":[{"metadata":{"name":"v","uid":"uid-v"}}],"NumPDBViolations":1}},
-            "NodeNameToMetaVictims":{"virtual-kubelet-cn-hangzhou-h":{"Pods":[{"UID":"uid-w"}],"NumPDBViolations":0}}}"#,
+            "NodeNameToMetaVictims":{"ecs-i":{"Pods":[{"UID":"uid-w"}],"NumPDBViolations":0}}}"#,
     )
     .unwrap();
     let r = ext.preempt(&args).unwrap();
     assert_eq!(
         String::from_utf8(wire::encode(&r)).unwrap(),
-        r#"{"NodeNameToMetaVictims":{"ecs-h":{"Pods":[{"UID":"uid-v"}],"NumPDBViolations":1}}}"#
+        r#"{"NodeNameToMetaVictims":{"ecs-h":{"Pods":[{"UID":"uid-v"}],"NumPDBViolations":1},"ecs-i":{"Pods":[{"UID":"uid-w"}],"NumPDBViolations":0}}}"#
     );
+}
+
+#[test]
+fn preempt_reruns_the_filters_without_the_victims() {
+    let strict_upstream = |c: &mut Config| {
+        c.policies.filter = vec![PolicyName::StrictOverflow, PolicyName::Upstream];
+    };
+    let ext = extender(cluster("4", "4"), strict_upstream);
+    // Each ECS node runs two 1.5-CPU replicas: 1 CPU free.
+    for (name, node) in [("a", ECS_H), ("b", ECS_H), ("c", ECS_I), ("d", ECS_I)] {
+        let p = gateway(name, "1500m");
+        ext.filter(&names_args(&p, &[node])).unwrap();
+        assert_eq!(bind(&ext, &p, node), "");
+    }
+    let pod = gateway("big", "2");
+    // ecs-h fits once "a" is gone; ecs-i does not without a victim the cache
+    // holds; the virtual node is held while ecs-h can be made room on; a node
+    // the cache does not know drops out.
+    let args = preemption(
+        &pod,
+        &[
+            (ECS_H, &["uid-a"]),
+            (ECS_I, &["uid-unknown"]),
+            (VK_H, &[]),
+            ("gone", &[]),
+        ],
+    );
+    assert_eq!(kept(&ext, &args), [ECS_H]);
+    // A victim on another node than its candidate is not removed.
+    let args = preemption(&pod, &[(ECS_H, &["uid-c"]), (VK_H, &[])]);
+    assert_eq!(kept(&ext, &args), [VK_H]);
+    // Both victims of ecs-i: it fits too.
+    let args = preemption(&pod, &[(ECS_I, &["uid-c", "uid-d"]), (VK_H, &[])]);
+    assert_eq!(kept(&ext, &args), [ECS_I]);
+
+    // strict-overflow alone never drops an ECS candidate, and holds the
+    // virtual node only while an ECS candidate fits after preemption.
+    let ext = extender(cluster("4", "4"), |_| {});
+    for (name, node) in [("a", ECS_H), ("b", ECS_H)] {
+        let p = gateway(name, "1500m");
+        ext.filter(&names_args(&p, &[node])).unwrap();
+        assert_eq!(bind(&ext, &p, node), "");
+    }
+    let args = preemption(&pod, &[(ECS_H, &["uid-unknown"]), (VK_H, &[])]);
+    assert_eq!(kept(&ext, &args), [ECS_H, VK_H]);
+    let args = preemption(&pod, &[(ECS_H, &["uid-b"]), (VK_H, &[])]);
+    assert_eq!(kept(&ext, &args), [ECS_H]);
 }
 
 proptest! {

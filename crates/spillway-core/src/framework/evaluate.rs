@@ -243,6 +243,62 @@ impl<'c> Scheduler<'c> {
         self.evaluate_nodes(state, pod, Some(candidates), false, limit)
     }
 
+    /// Filters `pod` on each candidate node as if that node's victims were
+    /// gone: the check kube-scheduler makes of a preemption candidate
+    /// (`SelectVictimsOnNode`: the victims removed, PreFilter's counts updated
+    /// without them, the Filter plugins run again). `None` where the pod then
+    /// fits. A victim not placed on its candidate node is not removed.
+    ///
+    /// ```
+    /// use spillway_core::{Cluster, ClusterSpec, NodeBuilder, PodBuilder, Profile, Scheduler};
+    ///
+    /// let spec = ClusterSpec {
+    ///     nodes: vec![NodeBuilder::new("a").capacity("4", "8Gi", 110).build()],
+    ///     running: vec![PodBuilder::new("low").node_name("a").requests("3", "1Gi").build()],
+    ///     incoming: vec![PodBuilder::new("p").requests("2", "1Gi").build()],
+    ///     ..ClusterSpec::default()
+    /// };
+    /// let snapshot = Cluster::compile(&spec).unwrap();
+    /// let cluster = &snapshot.cluster;
+    /// let scheduler = Scheduler::new(cluster, Profile::default());
+    /// let a = cluster.node_by_name("a").unwrap();
+    /// let low = cluster.pod_by_key("default", "low").unwrap();
+    /// let (state, pod) = (&snapshot.state, snapshot.incoming[0]);
+    /// // With "low" in place the pod does not fit; without it, it does.
+    /// let verdicts = scheduler.filter_without_victims(state, pod, &[(a, vec![]), (a, vec![low])]);
+    /// assert!(verdicts[0].is_some());
+    /// assert!(verdicts[1].is_none());
+    /// ```
+    pub fn filter_without_victims(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        candidates: &[(NodeIdx, Vec<PodIdx>)],
+    ) -> Vec<Option<Rejection>> {
+        let cluster = self.cluster;
+        let t = cluster.template_of(pod);
+        let mut trial = state.clone();
+        trial.sync(cluster);
+        candidates
+            .iter()
+            .map(|(node, victims)| {
+                let removed: Vec<PodIdx> = victims
+                    .iter()
+                    .copied()
+                    .filter(|&v| trial.placement(v) == Some(*node))
+                    .collect();
+                for &v in &removed {
+                    trial.remove(cluster, v);
+                }
+                let verdict = self.filter_one(&trial, pod, t, *node);
+                for &v in &removed {
+                    trial.assume(cluster, v, *node);
+                }
+                verdict
+            })
+            .collect()
+    }
+
     fn evaluate_nodes(
         &self,
         state: &ClusterState,
@@ -632,21 +688,32 @@ impl<'c> Scheduler<'c> {
         for v in victims {
             trial.remove(cluster, v);
         }
+        self.filter_one(&trial, pod, t, node).map(|r| r.reasons)
+    }
+
+    /// PreFilter over `state`, then the Filter plugins on one node.
+    fn filter_one(
+        &self,
+        state: &ClusterState,
+        pod: PodIdx,
+        t: &Template,
+        node: NodeIdx,
+    ) -> Option<Rejection> {
+        let cluster = self.cluster;
         let statics = cluster.statics(cluster.pod_template(pod));
-        let pre = match self.pre_filter(&trial, pod, t, &mut Vec::new()) {
+        let pre = match self.pre_filter(state, pod, t, &mut Vec::new()) {
             Ok(pre) => pre,
-            Err(r) => return Some(r.reasons),
+            Err(r) => return Some(r),
         };
         let node_name = cluster.record(pod).node_name.as_deref();
         self.filter_node(
-            &trial,
+            state,
             t,
             statics.verdict[node.index()],
             node_name,
             &pre,
             node,
         )
-        .map(|r| r.reasons)
     }
 }
 

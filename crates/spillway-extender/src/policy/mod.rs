@@ -97,6 +97,27 @@ pub fn filter(policies: &[PolicyName], input: &Input<'_>) -> Filtered {
     out
 }
 
+/// The preempt verb's judgement, in candidate order: whether each candidate
+/// stays a preemption candidate, given whether the pod fits on it once its
+/// victims are gone (`fits`, from the engine). A candidate the cache does not
+/// know drops out (the filter verb rejects it too); with upstream, so does
+/// one the pod still does not fit on; with strict-overflow, a virtual node
+/// while an ECS candidate fits after its own preemption.
+pub fn preempt(policies: &[PolicyName], input: &Input<'_>, fits: &[bool]) -> Vec<bool> {
+    let mut keep: Vec<bool> = input.candidates.iter().map(|(_, i)| i.is_some()).collect();
+    for p in policies {
+        match p {
+            PolicyName::Upstream => keep.iter_mut().zip(fits).for_each(|(k, f)| *k &= f),
+            PolicyName::StrictOverflow => keep
+                .iter_mut()
+                .zip(strict_overflow::held_in_preemption(input, fits))
+                .for_each(|(k, held)| *k &= !held),
+            PolicyName::Cost | PolicyName::Spread => {}
+        }
+    }
+    keep
+}
+
 /// Runs the prioritize policies and combines them: each candidate's score is
 /// `round(Σ weight × score / Σ weight)`, 0–10, in candidate order.
 pub fn prioritize(policies: &[Weighted], input: &Input<'_>) -> Vec<i64> {

@@ -74,3 +74,23 @@ pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
         })
         .collect()
 }
+
+/// In the preempt verb: whether each candidate is a virtual node held back
+/// because an ECS candidate fits once its victims are gone (`fits`, per
+/// candidate). Preemption then makes room on ECS rather than on ECI.
+pub fn held_in_preemption(input: &Input<'_>, fits: &[bool]) -> Vec<bool> {
+    let view = input.view;
+    let is_virtual = |&(name, idx): &(&str, Option<NodeIdx>)| {
+        view.info_at(name, idx).is_some_and(|i| i.is_virtual)
+    };
+    let ecs_fits = input
+        .candidates
+        .iter()
+        .zip(fits)
+        .any(|(c, &f)| f && c.1.is_some() && !is_virtual(c));
+    input
+        .candidates
+        .iter()
+        .map(|c| ecs_fits && is_virtual(c))
+        .collect()
+}

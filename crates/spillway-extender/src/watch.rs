@@ -6,7 +6,9 @@
 //! Each watcher applies its events to the [`Cache`] as they come (every
 //! change under the cache's write lock). A relist (at start, and after the
 //! watch expires) ends with the objects the cache holds but the list did not
-//! return being deleted. The extender is ready once all three have listed.
+//! return being deleted. A failed list or watch is logged and retried with
+//! kube-rs' default backoff (0.8 s doubling to 30 s), as client-go's
+//! reflector does; the extender is ready once all three have listed.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -47,6 +49,13 @@ impl Live {
         Err("cluster.watch and bind mode api need spillway built with the kube feature (cargo build --features spillway-extender/kube)".into())
     }
 
+    /// A connection through `client`, a kube-rs client configured elsewhere
+    /// (another kubeconfig context, a proxy, a test server).
+    #[cfg(feature = "kube")]
+    pub fn from_client(client: kube::Client) -> Live {
+        Live { client }
+    }
+
     /// A binder through this connection, running its calls on `runtime`.
     pub fn binder(&self, runtime: tokio::runtime::Handle) -> Box<dyn Binder> {
         #[cfg(feature = "kube")]
@@ -60,17 +69,17 @@ impl Live {
         }
     }
 
-    /// Runs the watchers on nodes, pods and namespaces until one fails for
-    /// good; sets `ready` once all three have listed.
+    /// Runs the watchers on nodes, pods and namespaces, retrying failed lists
+    /// and watches with backoff (each failure is logged); sets `ready` once all
+    /// three have listed. Does not return in a build with the `kube` feature.
     ///
     /// # Errors
-    /// A watcher's error (the API server refused the watch, RBAC).
+    /// A build without the `kube` feature.
     pub async fn watch(self, cache: Arc<Cache>, ready: Arc<AtomicBool>) -> Result<(), String> {
         #[cfg(feature = "kube")]
         {
-            imp::run(self.client, cache, ready)
-                .await
-                .map_err(|e| format!("watching the API server: {e}"))
+            imp::run(self.client, cache, ready).await;
+            Ok(())
         }
         #[cfg(not(feature = "kube"))]
         {
@@ -98,10 +107,11 @@ mod imp {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-    use futures::TryStreamExt;
+    use futures::StreamExt;
     use k8s_openapi::api::core::v1::{Binding, Namespace, Node, ObjectReference, Pod};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     use kube::api::PostParams;
+    use kube::runtime::WatchStreamExt;
     use kube::runtime::watcher::{self, Event};
     use kube::{Api, Client};
 
@@ -198,43 +208,40 @@ mod imp {
         false
     }
 
-    /// Watches one kind until the stream ends; counts its first complete list.
-    async fn watch<K>(
-        api: Api<K>,
-        cache: Arc<Cache>,
-        listed: Arc<AtomicUsize>,
-    ) -> Result<(), watcher::Error>
+    /// Watches one kind, retrying with backoff; counts its first complete list.
+    async fn watch<K>(api: Api<K>, cache: Arc<Cache>, listed: Arc<AtomicUsize>)
     where
         K: Kind
-            + kube::Resource
+            + kube::Resource<DynamicType = ()>
             + Clone
             + std::fmt::Debug
             + serde::de::DeserializeOwned
             + Send
             + 'static,
     {
-        let mut stream = std::pin::pin!(watcher::watcher(api, watcher::Config::default()));
+        let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
+        let mut stream = std::pin::pin!(stream);
         let mut seen = None;
         let mut first = true;
-        while let Some(event) = stream.try_next().await? {
-            if on_event(event, &cache, &mut seen) && first {
-                first = false;
-                listed.fetch_add(1, Ordering::SeqCst);
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(event) => {
+                    if on_event(event, &cache, &mut seen) && first {
+                        first = false;
+                        listed.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+                Err(e) => tracing::warn!(
+                    kind = %K::kind(&()),
+                    error = %e,
+                    "list or watch failed; retrying after backoff"
+                ),
             }
         }
-        Ok(())
     }
 
-    /// Runs the three watchers until one fails for good; sets `ready` once all
-    /// have listed.
-    ///
-    /// # Errors
-    /// A watcher's error (the API server refused the watch, RBAC).
-    pub(super) async fn run(
-        client: Client,
-        cache: Arc<Cache>,
-        ready: Arc<AtomicBool>,
-    ) -> Result<(), watcher::Error> {
+    /// Runs the three watchers; sets `ready` once all have listed.
+    pub(super) async fn run(client: Client, cache: Arc<Cache>, ready: Arc<AtomicBool>) {
         let listed = Arc::new(AtomicUsize::new(0));
         let nodes = watch(
             Api::<Node>::all(client.clone()),
@@ -252,9 +259,8 @@ mod imp {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
             ready.store(true, Ordering::SeqCst);
-            std::future::pending::<Result<(), watcher::Error>>().await
         };
-        tokio::try_join!(nodes, pods, namespaces, readiness).map(|_| ())
+        tokio::join!(nodes, pods, namespaces, readiness);
     }
 
     /// Binds through the API server: creates the pod's `binding` subresource, as
@@ -289,7 +295,6 @@ mod imp {
                     ..ObjectMeta::default()
                 },
                 target: ObjectReference {
-                    api_version: Some("v1".into()),
                     kind: Some("Node".into()),
                     name: Some(node.to_string()),
                     ..ObjectReference::default()

@@ -21,7 +21,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && rustup target add "${TARGET}"
 # ring (rustls's crypto) compiles C and assembly: use musl's gcc wrapper for it.
-ENV CC_x86_64_unknown_linux_musl=musl-gcc
+# The workspace's release profile keeps line tables for profiling; the image
+# does not need them (150 MB with them, 26 MB stripped).
+ENV CC_x86_64_unknown_linux_musl=musl-gcc \
+    CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_STRIP=symbols
 WORKDIR /src
 COPY . .
 # Cache mounts keep the registry and the build between image builds; the

@@ -18,15 +18,20 @@ use crate::wire::{self, ExtenderFilterResult, FailedNodesMap, HostPriority, Name
 /// The filter verdict on one request's candidates.
 ///
 /// ```
-/// use spillway_extender::{Cache, Config, Extender, wire};
+/// use spillway_extender::{Cache, Config, Extender, Wait, wire};
 ///
 /// let extender = Extender::new(Config::default(), Cache::default());
 /// let args: wire::ExtenderArgs = wire::decode(
 ///     br#"{"Pod":{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}},"NodeNames":["n1"]}"#,
 /// )
 /// .unwrap();
-/// let answer = extender.filter_answer(&args).unwrap();
+/// // Without waiting there is no answer yet: the pod's spec is not compiled.
+/// assert!(extender.filter_answer(&args, Wait::No).unwrap().is_none());
+/// let answer = extender.filter_answer(&args, Wait::Yes).unwrap().unwrap();
 /// assert_eq!(answer.to_json(), wire::encode(&answer.to_result()));
+/// // Now it is.
+/// let again = extender.filter_answer(&args, Wait::No).unwrap().unwrap();
+/// assert_eq!(again.to_json(), answer.to_json());
 /// ```
 #[derive(Debug)]
 pub struct FilterAnswer<'a> {
@@ -95,12 +100,13 @@ impl FilterAnswer<'_> {
             }
             None => {
                 out.extend_from_slice(b"null,\"NodeNames\":[");
+                let push = push_name(&self.names);
                 let kept = self.names.iter().zip(&self.filtered.passed);
                 for (n, (name, _)) in kept.filter(|(_, p)| **p).enumerate() {
                     if n > 0 {
                         out.push(b',');
                     }
-                    wire::push_string(&mut out, name);
+                    push(&mut out, name);
                 }
                 out.push(b']');
             }
@@ -128,17 +134,32 @@ fn push_map(out: &mut Vec<u8>, map: &FailedNodesMap) {
     out.push(b'}');
 }
 
+/// How to write the names of `names` as JSON strings: as they are when all
+/// are plain (the usual node names), else each escaped as needed.
+fn push_name(names: &NameList) -> fn(&mut Vec<u8>, &str) {
+    if names.is_plain() {
+        wire::push_plain
+    } else {
+        wire::push_string
+    }
+}
+
+/// The digits of the scores 0–10.
+const SCORES: [&[u8]; 11] = [
+    b"0", b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"9", b"10",
+];
+
 /// The prioritize scores of one request's candidates.
 ///
 /// ```
-/// use spillway_extender::{Cache, Config, Extender, wire};
+/// use spillway_extender::{Cache, Config, Extender, Wait, wire};
 ///
 /// let extender = Extender::new(Config::default(), Cache::default());
 /// let args: wire::ExtenderArgs = wire::decode(
 ///     br#"{"Pod":{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}},"NodeNames":["n1"]}"#,
 /// )
 /// .unwrap();
-/// let answer = extender.prioritize_answer(&args).unwrap();
+/// let answer = extender.prioritize_answer(&args, Wait::Yes).unwrap().unwrap();
 /// let json = String::from_utf8(answer.to_json()).unwrap();
 /// assert!(json.starts_with(r#"[{"Host":"n1","Score":"#));
 /// assert_eq!(json.as_bytes(), wire::encode(&answer.to_result()));
@@ -167,16 +188,22 @@ impl PriorityAnswer<'_> {
     /// The answer's JSON, as `wire::encode(&self.to_result())` writes it.
     pub fn to_json(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(2 + self.names.len() * 48);
+        let push = push_name(&self.names);
         out.push(b'[');
         for (n, (host, score)) in self.names.iter().zip(&self.scores).enumerate() {
             if n > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"Host\":");
-            wire::push_string(&mut out, host);
+            push(&mut out, host);
             out.extend_from_slice(b",\"Score\":");
-            // Writing to a Vec cannot fail.
-            let _ = write!(out, "{score}");
+            // Scores are 0–10: their digits from a table (formatting took as
+            // long as the rest of the line).
+            match usize::try_from(*score).ok().and_then(|s| SCORES.get(s)) {
+                Some(digits) => out.extend_from_slice(digits),
+                // Writing to a Vec cannot fail.
+                None => drop(write!(out, "{score}")),
+            }
             out.push(b'}');
         }
         out.push(b']');

@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::hash::BuildHasher;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
 use foldhash::fast::RandomState;
 
@@ -660,6 +660,30 @@ impl Cache {
             Some(model) => Ok(f(&inner.view(model, idx))),
             None => Err(no_model()),
         }
+    }
+
+    /// As [`Cache::with_pod`], when that needs no waiting: `None` when a
+    /// writer holds (or waits for) the cache, or when the pod's spec has no
+    /// probe yet (compiling one takes the write lock). For answering on the
+    /// async runtime without blocking it.
+    pub fn try_with_pod<R>(
+        &self,
+        pod: &k::Pod,
+        f: impl FnOnce(&View<'_>) -> R,
+    ) -> Option<Result<R, LoadError>> {
+        let inner = match self.inner.try_read() {
+            Ok(inner) => inner,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        let converted = match inner.scenario.incoming_spec(pod) {
+            Ok(converted) => converted,
+            Err(e) => return Some(Err(e.at(Path::new("request")))),
+        };
+        let model = inner.model.as_ref()?;
+        let &idx = model.probes.get(&probe_spec(converted))?;
+        self.seen().remember(pod);
+        Some(Ok(f(&inner.view(model, idx))))
     }
 
     /// Binds a pod that a request showed before to a node: checks under the

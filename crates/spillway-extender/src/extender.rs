@@ -23,6 +23,19 @@ use crate::wire::{
 #[error("{0}")]
 pub struct BadRequest(pub String);
 
+/// Whether answering may wait: for the cache's lock held by a writer, for
+/// a pod spec to compile, for nodes sent in full to be cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Wait (on the blocking pool).
+    Yes,
+    /// Give no answer rather than wait (on the async runtime).
+    No,
+}
+
+/// The candidates' names, and the policies' outcome (`None`: no opinion).
+type Judged<'a, R> = (Cow<'a, NameList>, Option<R>);
+
 /// Creates bindings where pods really get bound (the API server), for the
 /// bind verb's `api` mode.
 pub trait Binder: Send + Sync + std::fmt::Debug {
@@ -89,19 +102,23 @@ impl Extender {
     }
 
     /// The request's pod and candidates (nodes sent in full update the cache
-    /// first), and `policies` run over them. `None` when the pod cannot be
-    /// modelled (volumes, claims, a field the conversion rejects): the
-    /// extender then has no opinion.
+    /// first), and `policies` run over them. The outcome is `None` when the
+    /// pod cannot be modelled (volumes, claims, a field the conversion
+    /// rejects): the extender then has no opinion. With [`Wait::No`], `None`
+    /// instead of waiting: for nodes sent in full, a cache held by a writer,
+    /// or a pod spec not compiled yet.
     fn with_input<'a, R>(
         &self,
         args: &'a ExtenderArgs,
+        wait: Wait,
         policies: impl FnOnce(&Input<'_>) -> R,
-    ) -> Result<(Cow<'a, NameList>, Option<R>), BadRequest> {
+    ) -> Result<Option<Judged<'a, R>>, BadRequest> {
         let pod = args
             .pod
             .as_ref()
             .ok_or_else(|| BadRequest("ExtenderArgs: no Pod".into()))?;
         let names = match (&args.nodes, &args.node_names) {
+            (Some(_), _) if wait == Wait::No => return Ok(None),
             (Some(list), _) => Cow::Owned(self.upsert(list)?),
             (None, Some(names)) => Cow::Borrowed(names),
             (None, None) => {
@@ -110,7 +127,7 @@ impl Extender {
                 ));
             }
         };
-        let outcome = self.cache.with_pod(pod, |view| {
+        let run = |view: &View<'_>| {
             let candidates: Vec<_> = names.iter().map(|n| (n, view.node(n))).collect();
             policies(&Input {
                 view,
@@ -118,8 +135,15 @@ impl Extender {
                 candidates: &candidates,
                 config: &self.config,
             })
-        });
-        Ok((names, outcome.ok()))
+        };
+        let outcome = match wait {
+            Wait::Yes => self.cache.with_pod(pod, run),
+            Wait::No => match self.cache.try_with_pod(pod, run) {
+                Some(outcome) => outcome,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some((names, outcome.ok())))
     }
 
     /// Brings the cache up to date with nodes sent in full, and returns their
@@ -153,25 +177,29 @@ impl Extender {
 
     /// The filter verb's verdict, to encode ([`FilterAnswer::to_json`]) or
     /// to read ([`FilterAnswer::to_result`]). See [`Extender::filter`].
+    /// `None` only with [`Wait::No`], when answering would wait.
     ///
     /// # Errors
     /// As [`Extender::filter`].
     pub fn filter_answer<'a>(
         &self,
         args: &'a ExtenderArgs,
-    ) -> Result<FilterAnswer<'a>, BadRequest> {
-        let (names, judged) = self.with_input(args, |input| {
+        wait: Wait,
+    ) -> Result<Option<FilterAnswer<'a>>, BadRequest> {
+        let judged = self.with_input(args, wait, |input| {
             policy::filter(&self.config.policies.filter, input)
         })?;
-        let filtered = judged.unwrap_or_else(|| Filtered {
-            passed: vec![true; names.len()],
-            ..Filtered::default()
-        });
-        Ok(FilterAnswer {
-            nodes: args.nodes.as_ref(),
-            names,
-            filtered,
-        })
+        Ok(judged.map(|(names, filtered)| {
+            let filtered = filtered.unwrap_or_else(|| Filtered {
+                passed: vec![true; names.len()],
+                ..Filtered::default()
+            });
+            FilterAnswer {
+                nodes: args.nodes.as_ref(),
+                names,
+                filtered,
+            }
+        }))
     }
 
     /// The filter verb: the candidates every filter policy passes, and a
@@ -183,24 +211,29 @@ impl Extender {
     /// A request without a pod or candidates, or with a node that does not
     /// decode or that the conversion rejects.
     pub fn filter(&self, args: &ExtenderArgs) -> Result<ExtenderFilterResult, BadRequest> {
-        self.filter_answer(args).map(|a| a.to_result())
+        let answer = self.filter_answer(args, Wait::Yes)?;
+        answer.map(|a| a.to_result()).ok_or_else(no_answer)
     }
 
     /// The prioritize verb's scores, to encode ([`PriorityAnswer::to_json`])
     /// or to read ([`PriorityAnswer::to_result`]). See
-    /// [`Extender::prioritize`].
+    /// [`Extender::prioritize`]. `None` only with [`Wait::No`], when
+    /// answering would wait.
     ///
     /// # Errors
     /// As [`Extender::prioritize`].
     pub fn prioritize_answer<'a>(
         &self,
         args: &'a ExtenderArgs,
-    ) -> Result<PriorityAnswer<'a>, BadRequest> {
-        let (names, scored) = self.with_input(args, |input| {
+        wait: Wait,
+    ) -> Result<Option<PriorityAnswer<'a>>, BadRequest> {
+        let judged = self.with_input(args, wait, |input| {
             policy::prioritize(&self.config.policies.prioritize, input)
         })?;
-        let scores = scored.unwrap_or_else(|| vec![0; names.len()]);
-        Ok(PriorityAnswer { names, scores })
+        Ok(judged.map(|(names, scores)| {
+            let scores = scores.unwrap_or_else(|| vec![0; names.len()]);
+            PriorityAnswer { names, scores }
+        }))
     }
 
     /// The prioritize verb: a score 0–10 per candidate, in candidate order
@@ -210,7 +243,8 @@ impl Extender {
     /// A request without a pod or candidates, or with a node that does not
     /// decode or that the conversion rejects.
     pub fn prioritize(&self, args: &ExtenderArgs) -> Result<Vec<HostPriority>, BadRequest> {
-        self.prioritize_answer(args).map(|a| a.to_result())
+        let answer = self.prioritize_answer(args, Wait::Yes)?;
+        answer.map(|a| a.to_result()).ok_or_else(no_answer)
     }
 
     /// The bind verb: records the binding in the cache after checking that
@@ -307,6 +341,11 @@ impl Extender {
             node_name_to_meta_victims: Some(victims),
         })
     }
+}
+
+/// What [`Wait::Yes`] never gives: no answer.
+pub(crate) fn no_answer() -> BadRequest {
+    BadRequest("the extender gave no answer".into())
 }
 
 /// Whether the pod fits on each candidate once its victims (by UID, among the

@@ -36,4 +36,4 @@ pub mod wire;
 
 pub use cache::{Cache, CacheStats};
 pub use config::Config;
-pub use extender::{BadRequest, Binder, Extender};
+pub use extender::{BadRequest, Binder, Extender, Wait};

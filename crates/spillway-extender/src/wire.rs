@@ -99,10 +99,20 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 /// writes for a string), without going through serde for the common string
 /// that needs no escaping.
 pub(crate) fn push_string(out: &mut Vec<u8>, s: &str) {
-    // One pass without branches over the bytes tells whether any needs care:
-    // a control character, `"`, `\`, the HTML ones, or the first byte of
-    // U+2028 / U+2029.
-    let plain = !s.bytes().fold(false, |any, b| {
+    if is_plain(s) {
+        push_plain(out, s);
+        return;
+    }
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, GoFormatter);
+    // Writing a string to a Vec cannot fail.
+    let _ = ser.serialize_str(s);
+}
+
+/// Whether `s` is written as a JSON string as it is, between quotes: none of
+/// its bytes is a control character, `"`, `\`, one of the HTML ones, or the
+/// first byte of U+2028 / U+2029. One pass without branches.
+pub(crate) fn is_plain(s: &str) -> bool {
+    !s.bytes().fold(false, |any, b| {
         any | (b < 0x20)
             | (b == b'"')
             | (b == b'\\')
@@ -110,17 +120,15 @@ pub(crate) fn push_string(out: &mut Vec<u8>, s: &str) {
             | (b == b'>')
             | (b == b'&')
             | (b == 0xE2)
-    });
-    if plain {
-        out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-        return;
-    }
-    let mut ser = serde_json::Serializer::with_formatter(&mut *out, GoFormatter);
-    // Writing a string to a Vec cannot fail.
-    let _ = ser.serialize_str(s);
+    })
+}
+
+/// Appends `s`, [plain](is_plain), as a JSON string.
+pub(crate) fn push_plain(out: &mut Vec<u8>, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
 }
 
 /// `serde_json`'s compact output with Go's HTML-safe string escaping.
@@ -307,6 +315,12 @@ impl NameList {
     /// The names as owned strings.
     pub fn to_vec(&self) -> Vec<String> {
         self.iter().map(str::to_string).collect()
+    }
+
+    /// Whether every name is [plain](is_plain): checked in one pass over all
+    /// of them, much faster than name by name.
+    pub(crate) fn is_plain(&self) -> bool {
+        is_plain(&self.text)
     }
 }
 

@@ -70,6 +70,16 @@ impl Backend for Double {
         })
     }
 
+    /// Answers `now` without waiting, panics on `panic-now`; anything else
+    /// goes to the blocking pool.
+    fn filter_json_now(&self, args: &ExtenderArgs) -> Option<Result<Vec<u8>, BadRequest>> {
+        match args.node_names.as_ref()?.get(0) {
+            Some("now") => Some(Ok(br#"{"answered":"now"}"#.to_vec())),
+            Some("panic-now") => panic!("the double was told to panic without waiting"),
+            _ => None,
+        }
+    }
+
     fn prioritize(&self, args: &ExtenderArgs) -> Result<Vec<HostPriority>, BadRequest> {
         Ok(args
             .node_names
@@ -154,6 +164,55 @@ async fn post(app: &Router, path: &str, body: &str) -> Answer {
 }
 
 const FILTER_AB: &str = r#"{"Pod":{"metadata":{"name":"p"}},"NodeNames":["a","b"]}"#;
+
+#[tokio::test]
+async fn small_requests_are_answered_without_waiting_when_the_backend_can() {
+    let (app, _state, _c) = app_for("");
+    let now = post(&app, "/filter", r#"{"NodeNames":["now"]}"#).await;
+    assert_eq!(
+        (now.status, now.body.as_str()),
+        (StatusCode::OK, r#"{"answered":"now"}"#)
+    );
+    // A body over 256 KiB always goes to the blocking pool.
+    let big = format!(r#"{{"NodeNames":["now"{}]}}"#, r#","x""#.repeat(70_000));
+    let pooled = post(&app, "/filter", &big).await;
+    assert_eq!(pooled.status, StatusCode::OK);
+    assert!(
+        pooled
+            .body
+            .starts_with(r#"{"Nodes":null,"NodeNames":["now","x","#),
+        "{}",
+        &pooled.body[..80]
+    );
+    // So does what the backend cannot answer without waiting.
+    assert_eq!(
+        post(&app, "/filter", FILTER_AB).await.status,
+        StatusCode::OK
+    );
+    // A malformed small body is a 400 as before.
+    let bad = post(&app, "/filter", r#"{"NodeNames":[1]}"#).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("NodeNames"), "{}", bad.body);
+
+    // A panic on the async worker is a 500 too, and the server goes on.
+    let answer = post(&app, "/filter", r#"{"NodeNames":["panic-now"]}"#).await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(answer.body, "internal error\n");
+    assert_eq!(
+        post(&app, "/filter", r#"{"NodeNames":["now"]}"#)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let metrics = call(&app, "GET", "/metrics", Body::empty()).await.body;
+    for line in [
+        r#"spillway_extender_requests_total{verb="filter",outcome="ok"} 4"#,
+        r#"spillway_extender_requests_total{verb="filter",outcome="error"} 1"#,
+        r#"spillway_extender_requests_total{verb="filter",outcome="bad_request"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
+}
 
 #[tokio::test]
 async fn healthz_always_readyz_once_ready() {

@@ -14,6 +14,7 @@ use tracing::{debug, error, warn};
 
 use super::metrics::{Outcome, Verb};
 use super::{AppState, Backend};
+use crate::extender::BadRequest;
 use crate::wire::{self, ExtenderArgs, ExtenderBindingArgs, ExtenderPreemptionArgs};
 
 /// How a verb request ended, for the metrics and the log line (a response
@@ -159,28 +160,34 @@ pub(super) async fn verb<B: Backend>(
         }
     };
 
+    // A small filter or prioritize request whose answer needs no waiting is
+    // answered here, on the async worker: the hop to the blocking pool and
+    // back costs about 0.1 ms, a fifth of a 5,000-name request's work.
+    // Anything else (a larger body, a pod spec to compile, a writer holding
+    // the cache) goes to the blocking pool, under the timeout.
+    let request = if body.len() <= INLINE_MAX_BODY {
+        let request = match decode(verb, &body) {
+            Ok(request) => request,
+            Err(message) => return answered(Err(message)),
+        };
+        if let Some(result) = answer_now(&*state.backend, &request) {
+            return answered(result);
+        }
+        Some(request)
+    } else {
+        None
+    };
     let backend = Arc::clone(&state.backend);
-    let work = tokio::task::spawn_blocking(move || answer(&*backend, verb, &body));
+    let work = tokio::task::spawn_blocking(move || {
+        let request = match request {
+            Some(request) => request,
+            None => decode(verb, &body)?,
+        };
+        answer(&*backend, &request)
+    });
     match tokio::time::timeout_at(deadline, work).await {
         Err(_) => timed_out(),
-        Ok(Ok(Ok(json))) => {
-            let mut response = (
-                [(header::CONTENT_TYPE, "application/json")],
-                Body::from(json),
-            )
-                .into_response();
-            response.extensions_mut().insert(Observed {
-                outcome: Outcome::Ok,
-                detail: None,
-            });
-            response
-        }
-        Ok(Ok(Err(message))) => failure(
-            StatusCode::BAD_REQUEST,
-            Outcome::BadRequest,
-            &message,
-            message.clone(),
-        ),
+        Ok(Ok(result)) => answered(result),
         Ok(Err(join_error)) => {
             let detail = match join_error.try_into_panic() {
                 Ok(panic) => format!("panicked: {}", panic_message(panic.as_ref())),
@@ -196,28 +203,73 @@ pub(super) async fn verb<B: Backend>(
     }
 }
 
-/// Decodes, answers and encodes one verb request (on the blocking pool); the
-/// error is the 400 message.
-fn answer<B: Backend>(backend: &B, verb: Verb, body: &[u8]) -> Result<Vec<u8>, String> {
-    let bad = |e: &dyn std::fmt::Display| e.to_string();
+/// Bodies up to this size may be answered on the async worker (5,000 node
+/// names with a pod are about 125 KB; their answer takes about 0.5 ms).
+const INLINE_MAX_BODY: usize = 256 << 10;
+
+/// A decoded verb request.
+enum Decoded {
+    Filter(ExtenderArgs),
+    Prioritize(ExtenderArgs),
+    Preempt(ExtenderPreemptionArgs),
+    Bind(ExtenderBindingArgs),
+}
+
+/// Decodes a verb request; the error is the 400 message.
+fn decode(verb: Verb, body: &[u8]) -> Result<Decoded, String> {
+    let bad = |e: wire::DecodeError| e.to_string();
     Ok(match verb {
-        Verb::Filter => {
-            let args: ExtenderArgs = wire::decode(body).map_err(|e| bad(&e))?;
-            backend.filter_json(&args).map_err(|e| bad(&e))?
-        }
-        Verb::Prioritize => {
-            let args: ExtenderArgs = wire::decode(body).map_err(|e| bad(&e))?;
-            backend.prioritize_json(&args).map_err(|e| bad(&e))?
-        }
-        Verb::Preempt => {
-            let args: ExtenderPreemptionArgs = wire::decode(body).map_err(|e| bad(&e))?;
-            wire::encode(&backend.preempt(&args).map_err(|e| bad(&e))?)
-        }
-        Verb::Bind => {
-            let args: ExtenderBindingArgs = wire::decode(body).map_err(|e| bad(&e))?;
-            wire::encode(&backend.bind(&args))
-        }
+        Verb::Filter => Decoded::Filter(wire::decode(body).map_err(bad)?),
+        Verb::Prioritize => Decoded::Prioritize(wire::decode(body).map_err(bad)?),
+        Verb::Preempt => Decoded::Preempt(wire::decode(body).map_err(bad)?),
+        Verb::Bind => Decoded::Bind(wire::decode(body).map_err(bad)?),
     })
+}
+
+/// Answers and encodes a request (on the blocking pool); the error is the
+/// 400 message.
+fn answer<B: Backend>(backend: &B, request: &Decoded) -> Result<Vec<u8>, String> {
+    let bad = |e: BadRequest| e.to_string();
+    Ok(match request {
+        Decoded::Filter(args) => backend.filter_json(args).map_err(bad)?,
+        Decoded::Prioritize(args) => backend.prioritize_json(args).map_err(bad)?,
+        Decoded::Preempt(args) => wire::encode(&backend.preempt(args).map_err(bad)?),
+        Decoded::Bind(args) => wire::encode(&backend.bind(args)),
+    })
+}
+
+/// [`answer`] if that needs no waiting (filter and prioritize only).
+fn answer_now<B: Backend>(backend: &B, request: &Decoded) -> Option<Result<Vec<u8>, String>> {
+    let answer = match request {
+        Decoded::Filter(args) => backend.filter_json_now(args)?,
+        Decoded::Prioritize(args) => backend.prioritize_json_now(args)?,
+        Decoded::Preempt(_) | Decoded::Bind(_) => return None,
+    };
+    Some(answer.map_err(|e| e.to_string()))
+}
+
+/// The response to an answered request: 200 with the JSON, or 400.
+fn answered(result: Result<Vec<u8>, String>) -> Response {
+    match result {
+        Ok(json) => {
+            let mut response = (
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from(json),
+            )
+                .into_response();
+            response.extensions_mut().insert(Observed {
+                outcome: Outcome::Ok,
+                detail: None,
+            });
+            response
+        }
+        Err(message) => failure(
+            StatusCode::BAD_REQUEST,
+            Outcome::BadRequest,
+            &message,
+            message.clone(),
+        ),
+    }
 }
 
 /// The outermost layer: times every request, counts verb requests in the

@@ -90,7 +90,7 @@ pub use tls::load_tls;
 use self::metrics::{Metrics, Verb};
 use crate::cache::CacheStats;
 use crate::config::Config;
-use crate::extender::{BadRequest, Extender};
+use crate::extender::{BadRequest, Extender, Wait, no_answer};
 use crate::wire::{
     self, ExtenderArgs, ExtenderBindingArgs, ExtenderBindingResult, ExtenderFilterResult,
     ExtenderPreemptionArgs, ExtenderPreemptionResult, HostPriority,
@@ -130,6 +130,21 @@ pub trait Backend: Send + Sync + 'static {
         self.prioritize(args).map(|r| wire::encode(&r))
     }
 
+    /// [`Backend::filter_json`] if it needs no waiting (for a lock, a
+    /// compile); `None` sends the request to the blocking pool. By default
+    /// `None`.
+    fn filter_json_now(&self, args: &ExtenderArgs) -> Option<Result<Vec<u8>, BadRequest>> {
+        let _ = args;
+        None
+    }
+
+    /// [`Backend::prioritize_json`] if it needs no waiting; as
+    /// [`Backend::filter_json_now`].
+    fn prioritize_json_now(&self, args: &ExtenderArgs) -> Option<Result<Vec<u8>, BadRequest>> {
+        let _ = args;
+        None
+    }
+
     /// The bind verb (failures are in-band, in the result's `Error`).
     fn bind(&self, args: &ExtenderBindingArgs) -> ExtenderBindingResult;
 
@@ -157,11 +172,23 @@ impl Backend for Extender {
     }
 
     fn filter_json(&self, args: &ExtenderArgs) -> Result<Vec<u8>, BadRequest> {
-        self.filter_answer(args).map(|a| a.to_json())
+        let answer = self.filter_answer(args, Wait::Yes)?;
+        answer.map(|a| a.to_json()).ok_or_else(no_answer)
     }
 
     fn prioritize_json(&self, args: &ExtenderArgs) -> Result<Vec<u8>, BadRequest> {
-        self.prioritize_answer(args).map(|a| a.to_json())
+        let answer = self.prioritize_answer(args, Wait::Yes)?;
+        answer.map(|a| a.to_json()).ok_or_else(no_answer)
+    }
+
+    fn filter_json_now(&self, args: &ExtenderArgs) -> Option<Result<Vec<u8>, BadRequest>> {
+        let answer = self.filter_answer(args, Wait::No);
+        answer.map(|a| a.map(|a| a.to_json())).transpose()
+    }
+
+    fn prioritize_json_now(&self, args: &ExtenderArgs) -> Option<Result<Vec<u8>, BadRequest>> {
+        let answer = self.prioritize_answer(args, Wait::No);
+        answer.map(|a| a.map(|a| a.to_json())).transpose()
     }
 
     fn bind(&self, args: &ExtenderBindingArgs) -> ExtenderBindingResult {

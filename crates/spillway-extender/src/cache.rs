@@ -358,6 +358,11 @@ pub fn workload_key(pod: &k::Pod) -> WorkloadKey {
     }
 }
 
+fn sorted(mut names: Vec<String>) -> Vec<String> {
+    names.sort_unstable();
+    names
+}
+
 fn pod_key(pod: &k::Pod) -> String {
     format!(
         "{}/{}",
@@ -429,24 +434,26 @@ impl Cache {
         self.seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The names of the nodes the cache knows.
+    /// The names of the nodes the cache knows, sorted.
     pub fn node_names(&self) -> Vec<String> {
-        self.read().nodes.keys().cloned().collect()
+        sorted(self.read().nodes.keys().cloned().collect())
     }
 
-    /// The running pods the cache knows, as `namespace/name`.
+    /// The running pods the cache knows, as `namespace/name`, sorted.
     pub fn pod_keys(&self) -> Vec<String> {
-        self.read().running.keys().cloned().collect()
+        sorted(self.read().running.keys().cloned().collect())
     }
 
-    /// The namespaces the cache knows.
+    /// The namespaces the cache knows, sorted.
     pub fn namespace_names(&self) -> Vec<String> {
-        self.read()
-            .scenario
-            .namespaces
-            .iter()
-            .filter_map(|n| n.metadata.name.clone())
-            .collect()
+        sorted(
+            self.read()
+                .scenario
+                .namespaces
+                .iter()
+                .filter_map(|n| n.metadata.name.clone())
+                .collect(),
+        )
     }
 
     /// A node's kind and zone, if the cache knows it.

@@ -15,6 +15,7 @@
 use spillway_core::NodeIdx;
 
 use super::{Input, Rejection};
+use crate::cache::View;
 use crate::config::Scope;
 
 /// Names listed in the reason before `and N more`.
@@ -24,9 +25,7 @@ const LISTED: usize = 3;
 pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
     let view = input.view;
     let is_virtual = |name: &str| view.info(name).is_some_and(|i| i.is_virtual);
-    let is_virtual_at = |&(name, idx): &(&str, Option<NodeIdx>)| {
-        view.info_at(name, idx).is_some_and(|i| i.is_virtual)
-    };
+    let is_virtual_at = |c: &(&str, Option<NodeIdx>)| is_virtual_candidate(view, c);
     let ecs: Vec<NodeIdx> = match input.config.strict_overflow.scope {
         Scope::Candidates => input
             .candidates
@@ -79,10 +78,7 @@ pub fn filter(input: &Input<'_>) -> Vec<Option<Rejection>> {
 /// because an ECS candidate fits once its victims are gone (`fits`, per
 /// candidate). Preemption then makes room on ECS rather than on ECI.
 pub fn held_in_preemption(input: &Input<'_>, fits: &[bool]) -> Vec<bool> {
-    let view = input.view;
-    let is_virtual = |&(name, idx): &(&str, Option<NodeIdx>)| {
-        view.info_at(name, idx).is_some_and(|i| i.is_virtual)
-    };
+    let is_virtual = |c: &(&str, Option<NodeIdx>)| is_virtual_candidate(input.view, c);
     let ecs_fits = input
         .candidates
         .iter()
@@ -93,4 +89,9 @@ pub fn held_in_preemption(input: &Input<'_>, fits: &[bool]) -> Vec<bool> {
         .iter()
         .map(|c| ecs_fits && is_virtual(c))
         .collect()
+}
+
+/// Whether a candidate is a virtual node.
+fn is_virtual_candidate(view: &View<'_>, &(name, idx): &(&str, Option<NodeIdx>)) -> bool {
+    view.info_at(name, idx).is_some_and(|i| i.is_virtual)
 }
